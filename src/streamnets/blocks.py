@@ -1,0 +1,206 @@
+"""Spatiotemporal building blocks, written with plain Keras layers.
+
+Every block is a function ``block(x, ...) -> y`` that appends standard layers
+(``ZeroPadding3D``, ``Conv3D``, ``BatchNormalization``, ``ReLU``) to a functional
+graph. Keeping to standard layers is deliberate: the streaming converter
+(:mod:`streamnets.streaming`) maps each layer type to its per-frame form with a small
+table, and BrainChip's weights load by layer name.
+
+Conventions: tensors are ``(batch, time, height, width, channels)``; temporal
+convolutions are causal (left zero padding of ``k - 1`` frames, no temporal stride),
+so the output at frame ``t`` depends only on frames ``<= t``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+BN_MOMENTUM = 0.99
+BN_EPSILON = 1e-3
+
+
+def check_temporal_kernel(kernel_size: int, argument: str = "temporal_kernel") -> None:
+    """Raise ``ValueError`` unless ``kernel_size`` is a positive odd integer.
+
+    Odd kernels keep the receptive field aligned with the BrainChip model and make the
+    causal padding (``k - 1`` frames) and the centred padding of baselines agree.
+    """
+    if not isinstance(kernel_size, int) or isinstance(kernel_size, bool):
+        raise ValueError(f"{argument} must be an int, got {kernel_size!r}.")
+    if kernel_size <= 0 or kernel_size % 2 == 0:
+        raise ValueError(
+            f"{argument} must be a positive odd integer (1, 3, 5, ...), got {kernel_size}: "
+            "a causal temporal convolution pads k - 1 past frames, and odd kernels keep "
+            "the baselines' centred padding symmetric."
+        )
+
+
+def conv_bn_relu(
+    x: keras.KerasTensor,
+    filters: int,
+    kernel_size: tuple[int, int, int],
+    name: str,
+    strides: tuple[int, int, int] = (1, 1, 1),
+    padding: str = "same",
+    use_bias: bool = True,
+    groups: int = 1,
+) -> keras.KerasTensor:
+    """A ``Conv3D`` followed by BN and ReLU, named ``name``, ``name_BN``, ``name_relu``.
+
+    BrainChip names these ``name/BN`` and ``name/relu``; Keras 3 forbids ``/`` in layer
+    names, so ``/`` becomes ``_`` here (the weight loader maps one to the other).
+    """
+    x = layers.Conv3D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        use_bias=use_bias,
+        groups=groups,
+        name=name,
+    )(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_BN")(x)
+    return layers.ReLU(name=f"{name}_relu")(x)
+
+
+def causal_temporal_conv(
+    x: keras.KerasTensor,
+    filters: int,
+    kernel_size: int,
+    name: str,
+    depthwise: bool = False,
+) -> keras.KerasTensor:
+    """Causal temporal convolution ``(k, 1, 1)`` + BN + ReLU.
+
+    The input is padded with ``k - 1`` zero frames on the left only, so frame ``t``
+    sees frames ``t - k + 1 .. t``: exactly what a FIFO of the last ``k`` frames holds
+    when streaming. ``depthwise=True`` convolves each channel on its own (no bias, as
+    the pointwise layer that follows carries it); ``filters`` must then equal the input
+    channels.
+    """
+    check_temporal_kernel(kernel_size, "kernel_size")
+    channels = x.shape[-1]
+    if depthwise and filters != channels:
+        raise ValueError(
+            f"{name}: a depthwise temporal conv keeps the channel count ({channels}); "
+            f"got filters={filters}. Use a pointwise conv afterwards to change channels."
+        )
+    if kernel_size > 1:
+        x = layers.ZeroPadding3D(((kernel_size - 1, 0), (0, 0), (0, 0)), name=f"{name}_pad")(x)
+    return conv_bn_relu(
+        x,
+        filters,
+        (kernel_size, 1, 1),
+        name=name,
+        padding="valid",
+        use_bias=not depthwise,
+        groups=channels if depthwise else 1,
+    )
+
+
+def spatial_conv(
+    x: keras.KerasTensor,
+    filters: int,
+    name: str,
+    kernel_size: int = 3,
+    stride: int = 2,
+    depthwise: bool = False,
+) -> keras.KerasTensor:
+    """Per-frame spatial convolution ``(1, k, k)`` with stride ``(1, s, s)`` + BN + ReLU."""
+    channels = x.shape[-1]
+    if depthwise and filters != channels:
+        raise ValueError(
+            f"{name}: a depthwise spatial conv keeps the channel count ({channels}); "
+            f"got filters={filters}."
+        )
+    return conv_bn_relu(
+        x,
+        filters,
+        (1, kernel_size, kernel_size),
+        name=name,
+        strides=(1, stride, stride),
+        padding="same",
+        use_bias=not depthwise,
+        groups=channels if depthwise else 1,
+    )
+
+
+def pointwise_conv(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+    """A ``1x1x1`` convolution + BN + ReLU, the channel mixer of separable blocks."""
+    return conv_bn_relu(x, filters, (1, 1, 1), name=name)
+
+
+def spatiotemporal_block(
+    x: keras.KerasTensor,
+    temporal_filters: int,
+    spatial_filters: int,
+    index: int,
+    depthwise: bool = False,
+    temporal_kernel: int = 5,
+) -> keras.KerasTensor:
+    """Temporal-first factorized block: causal temporal conv, then strided spatial conv.
+
+    Temporal first keeps the raw frame-to-frame motion before any spatial pooling
+    smears it; no temporal stride keeps one output per input frame, which is what
+    per-frame (streaming) predictions need. Layer names follow BrainChip's
+    ``convt_full_{i}_0`` / ``convs_full_{i}_0`` (full) and ``convt_dw``/``convt_pw``/
+    ``convs_dw``/``convs_pw`` (depthwise-separable).
+    """
+    if not depthwise:
+        x = causal_temporal_conv(x, temporal_filters, temporal_kernel, f"convt_full_{index}_0")
+        return spatial_conv(x, spatial_filters, f"convs_full_{index}_0")
+    x = causal_temporal_conv(
+        x, x.shape[-1], temporal_kernel, f"convt_dw_{index}_0", depthwise=True
+    )
+    x = pointwise_conv(x, temporal_filters, f"convt_pw_{index}_0")
+    x = spatial_conv(x, x.shape[-1], f"convs_dw_{index}_0", depthwise=True)
+    return pointwise_conv(x, spatial_filters, f"convs_pw_{index}_0")
+
+
+def _causal_pad(x: keras.KerasTensor, kernel_size: int, name: str) -> keras.KerasTensor:
+    if kernel_size == 1:
+        return x
+    return layers.ZeroPadding3D(((kernel_size - 1, 0), (0, 0), (0, 0)), name=name)(x)
+
+
+def conv3d_block(
+    x: keras.KerasTensor,
+    filters: int,
+    name: str,
+    temporal_kernel: int = 5,
+    stride: int = 2,
+) -> keras.KerasTensor:
+    """Baseline: one full ``k x 3 x 3`` 3D convolution (causal in time) + BN + ReLU.
+
+    Time and space are mixed in one kernel, so every output channel pays
+    ``k * 9 * C_in`` multiply-accumulates per pixel.
+    """
+    check_temporal_kernel(temporal_kernel)
+    half = (temporal_kernel - 1) // 2
+    # Pad k-1 past frames, let 'same' pad space (and add `half` frames each side),
+    # then crop those `half` frames back: the result is causal in time and 'same' in space.
+    x = _causal_pad(x, temporal_kernel, f"{name}_pad")
+    x = conv_bn_relu(
+        x, filters, (temporal_kernel, 3, 3), name=name, strides=(1, stride, stride)
+    )
+    if half:
+        x = layers.Cropping3D(((half, half), (0, 0), (0, 0)), name=f"{name}_crop")(x)
+    return x
+
+
+def r2plus1d_block(
+    x: keras.KerasTensor,
+    mid_filters: int,
+    filters: int,
+    name: str,
+    temporal_kernel: int = 5,
+    stride: int = 2,
+) -> keras.KerasTensor:
+    """Baseline: R(2+1)D block, spatial ``(1,3,3)`` conv first, then temporal ``(k,1,1)``.
+
+    The reverse order of :func:`spatiotemporal_block`: motion is only seen after the
+    frames were spatially downsampled. Kept causal here so all blocks compare fairly.
+    """
+    x = spatial_conv(x, mid_filters, f"{name}_s", stride=stride)
+    return causal_temporal_conv(x, filters, temporal_kernel, f"{name}_t")

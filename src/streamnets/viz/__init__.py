@@ -1,0 +1,1 @@
+"""Plots, clip animations and widgets for the book, one module per chapter topic."""
