@@ -11,11 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import keras
 from keras import layers
 
 from streamnets.blocks import check_temporal_kernel, conv_bn_relu, spatiotemporal_block
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: (temporal, spatial) output channels of the five blocks, and which are separable.
 BLOCK_CHANNELS: tuple[tuple[int, int], ...] = ((20, 40), (80, 120), (160, 200), (240, 280),
@@ -157,3 +161,154 @@ def layer_costs(model: keras.Model) -> list[LayerCost]:
 def macs_per_frame(model: keras.Model) -> int:
     """Multiply-accumulates the model spends on one new frame when streaming."""
     return sum(row.macs for row in layer_costs(model))
+
+
+# --------------------------------------------------------------------------- weights
+
+def _weights_folder() -> Traversable:
+    """The package-data folder with ``<name>.weights.h5`` + ``<name>.json`` pairs."""
+    from importlib import resources
+
+    return resources.files("streamnets").joinpath("weights")
+
+
+def pretrained_names() -> list[str]:
+    """Names accepted by :func:`load_pretrained` (one per shipped model card)."""
+    folder = _weights_folder()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p.name[: -len(".json")]
+        for p in folder.iterdir()
+        if p.name.endswith(".json") and folder.joinpath(p.name[:-5] + ".weights.h5").is_file()
+    )
+
+
+def model_card(name: str = "synthetic") -> dict:
+    """The model card shipped with the pretrained weights ``name`` (data, command, scores)."""
+    import json
+
+    card = _weights_folder().joinpath(f"{name}.json")
+    if not card.is_file():
+        raise ValueError(
+            f"no pretrained model named {name!r}; available: {pretrained_names()}."
+        )
+    return json.loads(card.read_text())
+
+
+def load_pretrained(name: str = "synthetic") -> keras.Model:
+    """The model shipped inside the package, trained and ready to predict.
+
+    ``"synthetic"`` is the 27-class model trained on the synthetic Jester-like clips
+    at 16x100x100; ``"synthetic_perframe"`` is the same network with temporal kernels
+    of size 1 (the baseline that cannot see motion). The model card
+    (:func:`model_card`) says how each was trained and how well it scores.
+    """
+    from importlib import resources
+
+    card = model_card(name)
+    model = gesture_net(**card["model"])
+    with resources.as_file(_weights_folder().joinpath(f"{name}.weights.h5")) as path:
+        model.load_weights(path)
+    return model
+
+
+def _h5_layer_weights(path: str) -> list[tuple[str, list]]:
+    """``(layer name, [arrays])`` for every layer with weights in a tf_keras h5 file.
+
+    tf_keras writes the layer list as the attribute ``layer_names`` (under
+    ``model_weights/`` for a whole saved model, at the root for ``save_weights``), and
+    each layer's arrays in the order of its ``weight_names`` attribute.
+    """
+    import os
+
+    import h5py
+    import numpy as np
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"weights file not found: {path}")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as error:
+        raise ValueError(
+            f"{path} is not a readable HDF5 file ({error}); the download may be "
+            "incomplete or corrupt: delete it and fetch it again."
+        ) from error
+    with f:
+        root = f["model_weights"] if "model_weights" in f else f
+        if "layer_names" not in root.attrs:
+            raise ValueError(
+                f"{path} is HDF5 but not a tf_keras weights file (no 'layer_names' "
+                "attribute); Keras 3 '.weights.h5' files load with model.load_weights."
+            )
+        layers_out = []
+        for raw in root.attrs["layer_names"]:
+            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+            group = root[name]
+            weight_names = [
+                w.decode() if isinstance(w, bytes) else str(w)
+                for w in group.attrs.get("weight_names", [])
+            ]
+            if weight_names:
+                layers_out.append((name, [np.asarray(group[w]) for w in weight_names]))
+        return layers_out
+
+
+def load_brainchip_weights(model: keras.Model, path: str) -> keras.Model:
+    """Load BrainChip's float ``tenn_spatiotemporal_jester.h5`` into :func:`gesture_net`.
+
+    Layers are matched by name (BrainChip's ``input_conv/BN`` is our ``input_conv_BN``);
+    the head's Dense layers carry Keras auto-names that depend on the session
+    (``dense_1``, ``dense_2``, ...), so they are matched by position. Every weight shape is
+    checked before anything is assigned: a file for another architecture or class count
+    raises ``ValueError`` naming the layer and both shapes, and leaves ``model`` unchanged.
+    """
+    saved = _h5_layer_weights(str(path))
+    saved_dense = [(n, w) for n, w in saved if not _is_named_layer(n)]
+    saved_named = {n.replace("/", "_"): (n, w) for n, w in saved if _is_named_layer(n)}
+    ours = [layer for layer in model.layers if layer.weights]
+    our_dense = [layer for layer in ours if isinstance(layer, layers.Dense)]
+    if len(saved_dense) != len(our_dense):
+        raise ValueError(
+            f"{path} has {len(saved_dense)} head Dense layers "
+            f"({[n for n, _ in saved_dense]}), the model has {len(our_dense)}: "
+            "not the same architecture."
+        )
+    pairs = list(zip(our_dense, saved_dense, strict=True))
+    missing = []
+    for layer in ours:
+        if isinstance(layer, layers.Dense):
+            continue
+        if layer.name not in saved_named:
+            missing.append(layer.name)
+        else:
+            pairs.append((layer, saved_named.pop(layer.name)))
+    if missing or saved_named:
+        raise ValueError(
+            f"{path} does not match the model's layers: missing in the file "
+            f"{missing or 'none'}; in the file but not in the model "
+            f"{[n for n, _ in saved_named.values()] or 'none'}. Build the model with "
+            "gesture_net() and the file's settings."
+        )
+    for layer, (saved_name, arrays) in pairs:
+        expected = [tuple(w.shape) for w in layer.weights]
+        found = [tuple(a.shape) for a in arrays]
+        if expected != found:
+            hint = ""
+            if layer is our_dense[-1] and found and expected[-1:] != found[-1:]:
+                hint = (
+                    f" The file predicts {found[-1][0]} classes, the model "
+                    f"{expected[-1][0]}: build it with gesture_net(n_classes={found[-1][0]})."
+                )
+            raise ValueError(
+                f"layer {layer.name!r} (file: {saved_name!r}): weight shapes differ, "
+                f"file {found}, model {expected}.{hint}"
+            )
+    for layer, (_, arrays) in pairs:
+        layer.set_weights(arrays)
+    return model
+
+
+def _is_named_layer(name: str) -> bool:
+    """True for BrainChip's named layers, False for the auto-named head (``dense_3``)."""
+    return not (name == "dense" or name.startswith("dense_"))

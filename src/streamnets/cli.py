@@ -1,0 +1,423 @@
+"""The ``streamnets`` command line: ``train`` and ``evaluate`` (more subcommands plug in).
+
+Each subcommand is one ``add_<name>(subparsers)`` function that declares its options
+(every one with a help text) and sets ``func`` to the function that runs it; ``main``
+only dispatches. Heavy imports (TensorFlow) happen inside the commands, so ``--help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+#: Seeds of the synthetic splits' fixed evaluation samples; training data uses the
+#: run's ``--seed`` (one stream per epoch), so the three never share a clip.
+VALIDATION_SEED = 1
+TEST_SEED = 2
+
+FORMATTER = argparse.ArgumentDefaultsHelpFormatter
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _synthetic_split(split: str, batch_size: int, clips: int, seed: int, args: Any) -> Any:
+    from streamnets import data
+
+    return data.synthetic_dataset(
+        split, batch_size, num_clips=clips, seed=seed, frames=args.frames, size=args.size
+    )
+
+
+def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], Any]:
+    """Endless augmented training clips; epoch ``e`` is the stream seeded ``seed * 1000 + e``."""
+    from streamnets import data
+
+    def epoch_data(epoch: int) -> Any:
+        return data.synthetic_dataset(
+            "train",
+            args.batch_size,
+            augment=True,
+            seed=args.seed * 1000 + epoch,
+            frames=args.frames,
+            size=args.size,
+        )
+
+    return epoch_data
+
+
+def _jester_split(split: str, batch_size: int, args: Any, training: bool = False) -> Any:
+    from streamnets import data
+
+    return data.jester_dataset(
+        args.data_dir,
+        split,
+        batch_size,
+        frames=args.frames,
+        size=args.size,
+        augment=training,
+        seed=args.seed,
+        num_clips=getattr(args, "clips", None) if not training else None,
+    )
+
+
+# --------------------------------------------------------------------------- train
+
+
+def _add_common_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--frames", type=int, default=16, help="frames per clip (the model's time axis)"
+    )
+    parser.add_argument("--size", type=int, default=100, help="height = width of every frame")
+
+
+def _add_train_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output folder: <name>.weights.h5, <name>.json (model card), "
+        "<name>.history.json, history.json and checkpoints/ (a rerun with the same "
+        "options resumes from the newest checkpoint)",
+    )
+    parser.add_argument("--name", default=None, help="file name stem (default: the preset)")
+    parser.add_argument(
+        "--steps", type=int, default=1500, help="optimizer steps in total (a multiple of "
+        "--checkpoint-every)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=16,
+        help="global batch size (split across devices); the peak learning rate is "
+        "batch_size * 0.008 / 32",
+    )
+    parser.add_argument(
+        "--checkpoint-every", type=int, default=100,
+        help="steps per epoch: a checkpoint and a history row are written after each",
+    )
+    parser.add_argument(
+        "--validate-every", type=int, default=3,
+        help="evaluate the validation clips every this many epochs (and at the end)",
+    )
+    parser.add_argument(
+        "--val-clips", type=int, default=108, help="fixed validation clips (synthetic)"
+    )
+    parser.add_argument(
+        "--test-clips", type=int, default=540,
+        help="held-out test clips scored at the end and written to the model card "
+        "(0: skip)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the weights' initialization and of "
+        "the training data stream",
+    )
+    parser.add_argument(
+        "--temporal-kernel", type=int, default=5,
+        help="size of every temporal kernel; 1 gives the per-frame baseline",
+    )
+    parser.add_argument(
+        "--input-scaling", choices=("raw", "symmetric"), default="raw",
+        help="raw: feed 0..255 pixels (BrainChip's model); symmetric: scale to [-1, 1]",
+    )
+    parser.add_argument(
+        "--strategy", choices=("auto", "default", "mirrored"), default="auto",
+        help="tf.distribute strategy: mirrored = MirroredStrategy over all visible GPUs "
+        "(or CPUs); auto = mirrored when more than one GPU is visible",
+    )
+    _add_common_model_options(parser)
+
+
+def add_train(subparsers: Any) -> None:
+    """``streamnets train synthetic|jester``."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train the gesture model (presets: synthetic, jester)",
+        description="Train the 5-block gesture model with the per-frame loss and "
+        "BrainChip's recipe (AdamW, cosine schedule with warm-up). Resumable: rerun the "
+        "same command to continue from the newest checkpoint.",
+        formatter_class=FORMATTER,
+    )
+    presets = parser.add_subparsers(dest="preset", required=True, metavar="PRESET")
+    synthetic = presets.add_parser(
+        "synthetic",
+        help="train on generated Jester-like clips (no download)",
+        description="Train on endless augmented synthetic clips; validate on a fixed set; "
+        "score a held-out test set at the end.",
+        formatter_class=FORMATTER,
+    )
+    _add_train_options(synthetic)
+    synthetic.set_defaults(func=run_train)
+    jester = presets.add_parser(
+        "jester",
+        help="train on the Jester dataset in DATA_DIR",
+        description="Train on Jester (folders of JPEG frames with jester-v1-*.csv).",
+        formatter_class=FORMATTER,
+    )
+    jester.add_argument("data_dir", type=Path, help="Jester folder with jester-v1-train.csv")
+    _add_train_options(jester)
+    jester.set_defaults(func=run_train)
+
+
+def _strategy(name: str) -> Any:
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if name == "mirrored" or (name == "auto" and len(gpus) > 1):
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train, save weights + history + model card, score the test split."""
+    import keras
+
+    from streamnets import models, train
+    from streamnets.data import MIRROR_PAIRS, NUM_CLASSES, class_index
+
+    name = args.name or args.preset
+    config = train.TrainConfig(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        steps_per_epoch=args.checkpoint_every,
+        validate_every=args.validate_every,
+        seed=args.seed,
+    )
+    architecture = {
+        "input_shape": [args.frames, args.size, args.size, 3],
+        "n_classes": NUM_CLASSES,
+        "input_scaling": args.input_scaling,
+        "temporal_kernel": args.temporal_kernel,
+    }
+    if args.preset == "synthetic":
+        epochs = _synthetic_epochs(args)
+        validation = _synthetic_split("val", args.batch_size, args.val_clips, VALIDATION_SEED,
+                                      args)
+    else:
+        jester_train = _jester_split("train", args.batch_size, args, training=True)
+        epochs = lambda epoch: jester_train  # noqa: E731  (tf.data reshuffles every pass)
+        validation = _jester_split("validation", args.batch_size, args)
+    started = time.time()
+    model, history = train.fit(
+        lambda: models.gesture_net(**architecture),
+        epochs,
+        config,
+        args.out,
+        validation_data=validation,
+        strategy=_strategy(args.strategy),
+    )
+    wall = sum(row["seconds"] for row in history)
+    train.save_weights(model, args.out / f"{name}.weights.h5")
+    train.write_json(args.out / f"{name}.history.json", history)
+    card: dict[str, Any] = {
+        "name": name,
+        "model": architecture,
+        "params": model.count_params(),
+        "macs_per_frame": models.macs_per_frame(model),
+        "data": _data_description(args),
+        "training": {
+            "command": shlex.join(["streamnets", *sys.argv[1:]]),
+            "config": asdict(config),
+            "clips_seen": config.steps * config.batch_size,
+            "recipe": {
+                "loss": f"per-frame cross-entropy, label smoothing {config.label_smoothing}",
+                "optimizer": f"AdamW(weight_decay={train.WEIGHT_DECAY}, "
+                f"epsilon={train.ADAM_EPSILON})",
+                "learning_rate": f"peak {train.peak_learning_rate(config.batch_size):g}, "
+                f"linear warm-up over {train.WARMUP_FRACTION:.1%} of steps, cosine decay "
+                f"to {train.MIN_LEARNING_RATE:g}",
+            },
+            "wall_time_s": round(wall, 1),
+            "this_session_s": round(time.time() - started, 1),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": train.machine_description(),
+            "versions": {"keras": keras.__version__},
+        },
+    }
+    if args.test_clips and args.preset == "synthetic":
+        test = _synthetic_split("test", args.batch_size, args.test_clips, TEST_SEED, args)
+        logits, labels = train.predict_logits(model, test)
+        scores = train.evaluate_logits(logits, labels)
+        mirror = [class_index(n) for pair in MIRROR_PAIRS for n in pair]
+        in_pairs = [label in mirror for label in labels]
+        mirror_scores = train.evaluate_logits(logits[in_pairs], labels[in_pairs])
+        card["test"] = {
+            "split": "test",
+            "seed": TEST_SEED,
+            **{k: scores[k] for k in ("clips", "decay", "frame_accuracy", "clip_accuracy")},
+            "mirror_pairs_clip_accuracy": mirror_scores["clip_accuracy"],
+            "mirror_pairs_frame_accuracy": mirror_scores["frame_accuracy"],
+            "mirror_pairs_clips": mirror_scores["clips"],
+            "per_class_accuracy": scores["per_class_accuracy"],
+            "accuracy_vs_frames": scores["accuracy_vs_frames"],
+        }
+        print(
+            f"test ({scores['clips']} clips): frame accuracy {scores['frame_accuracy']:.4f}, "
+            f"clip accuracy (decay {scores['decay']}) {scores['clip_accuracy']:.4f}, "
+            f"mirror pairs {mirror_scores['clip_accuracy']:.4f}"
+        )
+    train.write_json(args.out / f"{name}.json", card)
+    print(f"wrote {args.out / f'{name}.weights.h5'} and its model card {name}.json")
+    return 0
+
+
+def _data_description(args: argparse.Namespace) -> dict[str, Any]:
+    from streamnets import data
+
+    if args.preset == "jester":
+        return {"dataset": "jester", "data_dir": str(args.data_dir)}
+    return {
+        "dataset": "synthetic",
+        "version": getattr(data, "SYNTHETIC_VERSION", None),
+        "frames": args.frames,
+        "size": args.size,
+        "train": "endless augmented stream, epoch e seeded seed * 1000 + e",
+        "train_seed": args.seed,
+        "validation": {"clips": args.val_clips, "seed": VALIDATION_SEED},
+        "test": {"clips": args.test_clips, "seed": TEST_SEED},
+    }
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def add_evaluate(subparsers: Any) -> None:
+    """``streamnets evaluate synthetic|jester``."""
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a model: frame accuracy, clip accuracy with decay, confusion matrix",
+        description="Score a trained model on clips it has not seen: frame-averaged "
+        "accuracy, clip accuracy after decay smoothing, per-class accuracy and the "
+        "confusion matrix.",
+        formatter_class=FORMATTER,
+    )
+    presets = parser.add_subparsers(dest="preset", required=True, metavar="PRESET")
+    synthetic = presets.add_parser(
+        "synthetic", help="evaluate on generated clips", formatter_class=FORMATTER
+    )
+    synthetic.add_argument("--split", choices=("train", "val", "test"), default="test",
+                           help="which synthetic split to draw clips from")
+    synthetic.add_argument("--clips", type=int, default=540, help="clips to generate")
+    synthetic.add_argument("--seed", type=int, default=TEST_SEED,
+                           help="seed of the generated clips")
+    jester = presets.add_parser(
+        "jester", help="evaluate on Jester clips in DATA_DIR", formatter_class=FORMATTER
+    )
+    jester.add_argument("data_dir", type=Path, help="Jester folder with jester-v1-*.csv")
+    jester.add_argument("--split", choices=("train", "validation"), default="validation",
+                        help="which Jester split to score")
+    jester.add_argument("--clips", type=int, default=None, help="score only the first N clips")
+    jester.add_argument("--seed", type=int, default=0, help="unused for evaluation (no "
+                        "augmentation); kept for symmetry with train")
+    for sub in (synthetic, jester):
+        sub.add_argument(
+            "--weights", default="synthetic",
+            help="a pretrained name (see streamnets.models.pretrained_names()), a Keras "
+            "'.weights.h5' written by 'streamnets train' (its model card <stem>.json must "
+            "sit next to it), or BrainChip's tf_keras '.h5' (tenn_spatiotemporal_jester.h5)",
+        )
+        sub.add_argument("--decay", type=float, default=0.8,
+                         help="decay factor d of P_t = d * P_(t-1) + softmax(logits_t)")
+        sub.add_argument("--batch-size", type=int, default=16, help="clips per batch")
+        sub.add_argument("--json", type=Path, default=None,
+                         help="also write every number (confusion matrix included) here")
+        sub.add_argument("--show-confusion", action="store_true",
+                         help="print the full confusion matrix")
+        _add_common_model_options(sub)
+        sub.set_defaults(func=run_evaluate)
+
+
+def load_model_for_evaluation(weights: str, frames: int, size: int) -> Any:
+    """A model from a pretrained name, a trained ``.weights.h5`` or BrainChip's h5."""
+    import json
+
+    from streamnets import models
+    from streamnets.data import NUM_CLASSES
+
+    path = Path(weights)
+    if weights in models.pretrained_names():
+        return models.load_pretrained(weights)
+    if weights.endswith(".weights.h5"):
+        if not path.is_file():
+            raise FileNotFoundError(f"--weights: no such file {path}")
+        card = path.with_name(path.name[: -len(".weights.h5")] + ".json")
+        if not card.is_file():
+            raise ValueError(f"--weights: {path} needs its model card {card} (written by "
+                             "'streamnets train') to know the architecture.")
+        model = models.gesture_net(**json.loads(card.read_text())["model"])
+        model.load_weights(path)
+        return model
+    if weights.endswith(".h5"):
+        model = models.gesture_net((frames, size, size, 3), NUM_CLASSES)
+        return models.load_brainchip_weights(model, str(path))
+    raise ValueError(
+        f"--weights: {weights!r} is neither a pretrained name "
+        f"({models.pretrained_names()}) nor a '.weights.h5' / '.h5' file."
+    )
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Print (and optionally save) the scores of a model on one split."""
+    from streamnets import train
+    from streamnets.data import JESTER_CLASSES
+
+    model = load_model_for_evaluation(args.weights, args.frames, args.size)
+    frames, size = model.input_shape[1], model.input_shape[2]
+    args.frames, args.size = frames, size
+    if args.preset == "synthetic":
+        dataset = _synthetic_split(args.split, args.batch_size, args.clips, args.seed, args)
+    else:
+        dataset = _jester_split(args.split, args.batch_size, args)
+    scores = train.evaluate(model, dataset, decay=args.decay)
+    print(f"clips: {scores['clips']}")
+    print(f"frame-averaged accuracy: {scores['frame_accuracy']:.4f}")
+    print(f"clip accuracy (decay {args.decay}): {scores['clip_accuracy']:.4f}")
+    print("per-class clip accuracy:")
+    for name, accuracy in zip(JESTER_CLASSES, scores["per_class_accuracy"], strict=False):
+        print(f"  {name:32s} {accuracy:.3f}")
+    if args.show_confusion:
+        print("confusion matrix (rows: true class, columns: predicted):")
+        for row in scores["confusion"]:
+            print(" ".join(f"{v:3d}" for v in row))
+    if args.json:
+        train.write_json(args.json, {"weights": args.weights, "split": args.split, **scores})
+        print(f"wrote {args.json}")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+#: Every subcommand's ``add_<name>(subparsers)``; new subcommands append theirs here.
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every subcommand in :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="streamnets",
+        description="Efficient spatiotemporal networks for streaming gesture recognition.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``streamnets`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"streamnets {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,526 @@
+"""Training and evaluation with a per-frame ("temporal") loss, BrainChip's recipe.
+
+The gesture model predicts a class at every frame, so training repeats the clip label
+at every frame and averages the cross-entropy over frames (with label smoothing): the
+network is pushed to be right as early as the evidence allows, which is what a
+streaming model needs. The recipe follows BrainChip's training code: AdamW (weight
+decay 1e-3, epsilon 1e-8), peak learning rate ``batch_size * 0.008 / 32``, cosine decay
+after a linear warm-up over the first 2.5% of steps, floor 1e-5.
+
+:func:`fit` runs ``model.fit`` one "epoch" (= one checkpoint interval) at a time under a
+``tf.distribute`` strategy. After every epoch it writes a checkpoint (weights, optimizer
+state, step, history) atomically, so a killed run resumes exactly where it stopped: the
+data of epoch ``e`` depends only on ``(seed, e)``, not on how often the run restarted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from streamnets import smoothing
+
+LABEL_SMOOTHING = 0.1
+#: Peak learning rate per 32 clips; scaled linearly with the batch size.
+LEARNING_RATE_PER_32 = 0.008
+WEIGHT_DECAY = 1e-3
+ADAM_EPSILON = 1e-8
+WARMUP_FRACTION = 0.025
+MIN_LEARNING_RATE = 1e-5
+
+#: Builds the (finite or endless) training data of one epoch from its index.
+EpochData = Callable[[int], tf.data.Dataset]
+
+
+# --------------------------------------------------------------------------- loss, metric
+
+
+def _clip_labels(y_true: Any) -> Any:
+    """Labels as a flat int vector, whether given as ``(B,)`` or ``(B, 1)``."""
+    return ops.reshape(ops.cast(y_true, "int32"), (-1,))
+
+
+@keras.saving.register_keras_serializable("streamnets")
+class TemporalCrossEntropy(keras.losses.Loss):
+    """Cross-entropy of per-frame logits ``(B, T, C)`` against one label per clip ``(B,)``.
+
+    The label is repeated at every frame, smoothed (``label_smoothing`` of the mass spread
+    evenly over all classes), and the cross-entropy is averaged over frames: one value
+    per clip, then over the batch.
+    """
+
+    def __init__(
+        self,
+        label_smoothing: float = LABEL_SMOOTHING,
+        name: str = "temporal_crossentropy",
+        **kwargs: Any,
+    ) -> None:
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        n_classes = ops.shape(y_pred)[-1]
+        targets = ops.one_hot(_clip_labels(y_true), n_classes, dtype=y_pred.dtype)
+        targets = targets * (1.0 - self.label_smoothing) + self.label_smoothing / ops.cast(
+            n_classes, y_pred.dtype
+        )
+        targets = ops.broadcast_to(ops.expand_dims(targets, 1), ops.shape(y_pred))
+        per_frame = keras.losses.categorical_crossentropy(targets, y_pred, from_logits=True)
+        return ops.mean(per_frame, axis=-1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+def frame_matches(y_true: Any, y_pred: Any) -> Any:
+    """``(B, T)`` float: 1 where a frame's own argmax equals its clip's label."""
+    predicted = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
+    return ops.cast(ops.equal(predicted, ops.expand_dims(_clip_labels(y_true), 1)), "float32")
+
+
+@keras.saving.register_keras_serializable("streamnets")
+class FrameAccuracy(keras.metrics.MeanMetricWrapper):
+    """Per-frame ("temporal") accuracy: the fraction of all frames classified right.
+
+    Early frames come before the gesture, so this is far below the clip accuracy after
+    decay smoothing; it is the number BrainChip reports as "temporal accuracy".
+    """
+
+    def __init__(self, name: str = "frame_accuracy", dtype: Any = None) -> None:
+        super().__init__(fn=frame_matches, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+# ----------------------------------------------------------------------- recipe
+
+
+def peak_learning_rate(batch_size: int) -> float:
+    """BrainChip's linear scaling rule: 0.008 per 32 clips."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+    return batch_size * LEARNING_RATE_PER_32 / 32
+
+
+def learning_rate_schedule(
+    total_steps: int,
+    batch_size: int,
+    warmup_fraction: float = WARMUP_FRACTION,
+    min_learning_rate: float = MIN_LEARNING_RATE,
+) -> keras.optimizers.schedules.CosineDecay:
+    """Linear warm-up from ``min_learning_rate`` to the peak, then cosine decay to it."""
+    if total_steps < 2:
+        raise ValueError(f"total_steps must be >= 2 for a warm-up and a decay, got {total_steps}.")
+    peak = peak_learning_rate(batch_size)
+    if not 0 < min_learning_rate < peak:
+        raise ValueError(
+            f"min_learning_rate must be in (0, peak={peak:g}) for batch_size={batch_size}, "
+            f"got {min_learning_rate:g}."
+        )
+    warmup = min(total_steps - 1, max(1, round(total_steps * warmup_fraction)))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=min_learning_rate,
+        decay_steps=total_steps - warmup,
+        alpha=min_learning_rate / peak,
+        warmup_target=peak,
+        warmup_steps=warmup,
+    )
+
+
+def make_optimizer(total_steps: int, batch_size: int) -> keras.optimizers.AdamW:
+    """AdamW with BrainChip's weight decay, epsilon and schedule."""
+    return keras.optimizers.AdamW(
+        learning_rate=learning_rate_schedule(total_steps, batch_size),
+        weight_decay=WEIGHT_DECAY,
+        epsilon=ADAM_EPSILON,
+    )
+
+
+def compile_for_training(
+    model: keras.Model, total_steps: int, batch_size: int, label_smoothing: float = LABEL_SMOOTHING
+) -> keras.Model:
+    """Compile ``model`` with the temporal loss, the frame metric and the recipe's optimizer.
+
+    Call it inside the strategy's scope (``fit`` does), so the optimizer's variables are
+    mirrored like the model's. Under several replicas the BN layers are switched to
+    synchronized statistics: every replica then normalizes with the global batch's
+    moments, which makes an N-device step the same computation as a one-device step.
+    """
+    if tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.BatchNormalization):
+                layer.synchronized = True
+    model.compile(
+        optimizer=make_optimizer(total_steps, batch_size),
+        loss=TemporalCrossEntropy(label_smoothing),
+        metrics=[FrameAccuracy()],
+        jit_compile=False,  # XLA was 3x slower on a small CPU (DESIGN §10)
+    )
+    return model
+
+
+# ----------------------------------------------------------------------- input checks
+
+
+def check_labels(labels: Any, n_classes: int) -> np.ndarray:
+    """Raise ``ValueError`` unless every label is an int in ``[0, n_classes)``."""
+    labels = np.asarray(labels)
+    if labels.size and (not np.issubdtype(labels.dtype, np.integer)):
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype}.")
+    bad = labels[(labels < 0) | (labels >= n_classes)]
+    if bad.size:
+        raise ValueError(
+            f"labels must be in [0, {n_classes}) for a {n_classes}-class model; found "
+            f"{sorted(set(bad.tolist()))[:10]}. Check the dataset's class list or n_classes."
+        )
+    return labels
+
+
+def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.data.Dataset:
+    """``dataset`` of ``(clips, labels)`` with a label range check on every batch."""
+    if not isinstance(dataset, tf.data.Dataset):
+        raise ValueError(f"{what} must be a tf.data.Dataset of (clips, labels) batches.")
+    if dataset.cardinality() == 0:
+        raise ValueError(f"{what} is empty: it yields no batches.")
+
+    def check(clips: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        labels = tf.cast(labels, tf.int32)
+        message = f"{what}: labels must be in [0, {n_classes}) for a {n_classes}-class model"
+        with tf.control_dependencies(
+            [
+                tf.debugging.assert_non_negative(labels, message=message),
+                tf.debugging.assert_less(labels, n_classes, message=message),
+            ]
+        ):
+            return clips, tf.identity(labels)
+
+    return dataset.map(check)
+
+
+# ----------------------------------------------------------------------- evaluation
+
+
+def predict_logits(model: keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame logits ``(N, T, C)`` and labels ``(N,)`` over a finite dataset."""
+    n_classes = int(model.output.shape[-1])
+    logits, labels = [], []
+    for clips, batch_labels in checked_dataset(dataset, n_classes, "dataset"):
+        logits.append(np.asarray(model.predict_on_batch(clips)))
+        labels.append(np.asarray(batch_labels).reshape(-1))
+    if not logits:
+        raise ValueError("dataset is empty: it yields no batches.")
+    return np.concatenate(logits), np.concatenate(labels)
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
+    """``(n_classes, n_classes)`` counts; row = true class, column = predicted class."""
+    labels = check_labels(labels, n_classes)
+    predictions = check_labels(predictions, n_classes)
+    return np.bincount(labels * n_classes + predictions, minlength=n_classes**2).reshape(
+        n_classes, n_classes
+    )
+
+
+def evaluate_logits(
+    logits: np.ndarray,
+    labels: np.ndarray,
+    decay: float = smoothing.DEFAULT_DECAY,
+    label_smoothing: float = LABEL_SMOOTHING,
+) -> dict[str, Any]:
+    """Every number the book reports about a set of predictions.
+
+    ``frame_accuracy`` (each frame's own argmax), ``clip_accuracy`` (decay-smoothed
+    prediction after the last frame), ``accuracy_vs_frames`` (clip accuracy if decided
+    after 1..T frames), ``per_class_accuracy`` (clip accuracy per true class; NaN for
+    classes absent from ``labels``), the ``confusion`` matrix and the mean ``loss``.
+    """
+    logits = np.asarray(logits)
+    n_classes = logits.shape[-1]
+    labels = check_labels(labels, n_classes)
+    predictions = smoothing.clip_predictions(logits, decay)
+    confusion = confusion_matrix(labels, predictions, n_classes)
+    totals = confusion.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_class = np.where(totals > 0, np.diag(confusion) / np.maximum(totals, 1), np.nan)
+    loss = TemporalCrossEntropy(label_smoothing)(labels, logits.astype("float32"))
+    return {
+        "clips": int(len(labels)),
+        "decay": float(decay),
+        "loss": float(loss),
+        "frame_accuracy": smoothing.frame_accuracy(logits, labels),
+        "clip_accuracy": smoothing.clip_accuracy(logits, labels, decay),
+        "accuracy_vs_frames": smoothing.accuracy_vs_frames(logits, labels, decay).tolist(),
+        "per_class_accuracy": per_class.tolist(),
+        "confusion": confusion.tolist(),
+    }
+
+
+def evaluate(
+    model: keras.Model, dataset: tf.data.Dataset, decay: float = smoothing.DEFAULT_DECAY
+) -> dict[str, Any]:
+    """:func:`evaluate_logits` of ``model`` over a finite ``dataset``."""
+    logits, labels = predict_logits(model, dataset)
+    return evaluate_logits(logits, labels, decay)
+
+
+# ----------------------------------------------------------------------- checkpoints
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically (temp file then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
+    """``model.save_weights`` through a temp file, so a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    model.save_weights(tmp)
+    os.replace(tmp, path)
+
+
+CHECKPOINT_PREFIX = "step-"
+
+
+def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
+    """The newest complete checkpoint in ``checkpoint_dir`` (``None`` if there is none)."""
+    directory = Path(checkpoint_dir)
+    if not directory.is_dir():
+        return None
+    done = sorted(
+        p for p in directory.glob(f"{CHECKPOINT_PREFIX}*") if (p / "state.json").is_file()
+    )
+    return done[-1] if done else None
+
+
+def save_checkpoint(
+    checkpoint_dir: Path, model: keras.Model, state: dict[str, Any], keep: int = 2
+) -> Path:
+    """Weights, optimizer variables and ``state`` in ``step-NNNNNNN/``, written atomically.
+
+    Everything goes to a temporary folder first, then one ``rename`` publishes it, so
+    :func:`latest_checkpoint` never sees a half-written checkpoint. Only the newest
+    ``keep`` checkpoints are kept.
+    """
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    final = checkpoint_dir / f"{CHECKPOINT_PREFIX}{state['step']:07d}"
+    tmp = Path(tempfile.mkdtemp(dir=checkpoint_dir, prefix=".tmp-"))
+    model.save_weights(tmp / "model.weights.h5")
+    np.savez(
+        tmp / "optimizer.npz",
+        **{f"v{i:04d}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)},
+    )
+    (tmp / "state.json").write_text(json.dumps(state, indent=1))
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    for old in sorted(checkpoint_dir.glob(f"{CHECKPOINT_PREFIX}*"))[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def restore_checkpoint(path: Path, model: keras.Model) -> dict[str, Any]:
+    """Load weights and optimizer variables from ``path`` into a compiled ``model``."""
+    model.load_weights(path / "model.weights.h5")
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    with np.load(path / "optimizer.npz", allow_pickle=False) as saved:
+        values = [saved[k] for k in sorted(saved.files)]
+    if len(values) != len(optimizer.variables):
+        raise ValueError(
+            f"checkpoint {path} holds {len(values)} optimizer variables but the optimizer "
+            f"has {len(optimizer.variables)}: it was written for another model. Use a fresh "
+            "output folder or delete the checkpoints."
+        )
+    for variable, value in zip(optimizer.variables, values, strict=True):
+        variable.assign(value)
+    return json.loads((path / "state.json").read_text())
+
+
+# ----------------------------------------------------------------------- fit
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How long and how to train; saved in every checkpoint and in the history."""
+
+    steps: int
+    batch_size: int = 16
+    steps_per_epoch: int = 100
+    validate_every: int = 3
+    seed: int = 0
+    label_smoothing: float = LABEL_SMOOTHING
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size", "steps_per_epoch", "validate_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
+        if self.steps % self.steps_per_epoch:
+            raise ValueError(
+                f"steps ({self.steps}) must be a multiple of steps_per_epoch "
+                f"({self.steps_per_epoch}): checkpoints are written at epoch ends."
+            )
+
+    @property
+    def epochs(self) -> int:
+        return self.steps // self.steps_per_epoch
+
+
+def machine_description() -> dict[str, Any]:
+    """Where a run happened: enough to put a wall time in context."""
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "devices": [d.name for d in tf.config.list_logical_devices()],
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+
+
+class _OneEpoch(keras.callbacks.Callback):
+    """Stops ``fit`` after one epoch and notes the step and learning rate reached.
+
+    ``fit`` is called with the run's full epoch count (so the progress bar reads
+    "Epoch 4/15") and one epoch's data; :func:`fit` then checkpoints and builds the next
+    epoch's data from the epoch index.
+    """
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        optimizer = self.model.optimizer
+        self.learning_rate = float(optimizer.learning_rate)
+        self.step = int(optimizer.iterations)
+        self.model.stop_training = True
+
+
+def fit(
+    build_model: Callable[[], keras.Model],
+    train_data: EpochData,
+    config: TrainConfig,
+    out_dir: str | os.PathLike,
+    validation_data: tf.data.Dataset | None = None,
+    strategy: tf.distribute.Strategy | None = None,
+    verbose: int | str = "auto",
+    stop_after_epochs: int | None = None,
+) -> tuple[keras.Model, list[dict[str, Any]]]:
+    """Train (or resume training) a model; return it and its per-epoch history.
+
+    Args:
+        build_model: returns a fresh, uncompiled model; called inside the strategy scope.
+        train_data: ``epoch -> tf.data.Dataset`` of ``(clips, labels)`` batches of size
+            ``config.batch_size`` (global batch), at least ``steps_per_epoch`` of them.
+            It should depend only on the epoch index, so a resumed run sees the same data.
+        config: steps, batch size, checkpoint interval, validation frequency, seed.
+        out_dir: receives ``checkpoints/step-NNNNNNN/`` (resumed from automatically) and
+            ``history.json``, rewritten after every epoch.
+        validation_data: a small fixed, finite dataset; evaluated (loss, frame accuracy,
+            clip accuracy with decay 0.8) every ``validate_every`` epochs and at the end.
+        strategy: a ``tf.distribute.Strategy``; default: the current (one-device) one.
+        verbose: Keras progress bar setting.
+        stop_after_epochs: stop after this many epochs in this call (to test resuming).
+    """
+    out_dir = Path(out_dir)
+    checkpoint_dir = out_dir / "checkpoints"
+    strategy = strategy or tf.distribute.get_strategy()
+    keras.utils.set_random_seed(config.seed)
+    with strategy.scope():
+        model = build_model()
+        n_classes = int(model.output.shape[-1])
+        compile_for_training(model, config.steps, config.batch_size, config.label_smoothing)
+        start_epoch, history, elapsed = 0, [], 0.0
+        checkpoint = latest_checkpoint(checkpoint_dir)
+        if checkpoint is not None:
+            state = restore_checkpoint(checkpoint, model)
+            if state["config"] != asdict(config):
+                raise ValueError(
+                    f"{checkpoint} was written with config {state['config']}, not "
+                    f"{asdict(config)}: resume with the same settings or use a fresh out_dir."
+                )
+            start_epoch, history, elapsed = state["epoch"], state["history"], state["elapsed_s"]
+            print(f"Resuming from {checkpoint} (epoch {start_epoch}, step {state['step']}).")
+    if validation_data is not None:
+        validation_data = checked_dataset(validation_data, n_classes, "validation_data")
+    end_epoch = config.epochs
+    if stop_after_epochs is not None:
+        end_epoch = min(end_epoch, start_epoch + stop_after_epochs)
+    log = _OneEpoch()
+    for epoch in range(start_epoch, end_epoch):
+        data = checked_dataset(train_data(epoch), n_classes, "training data")
+        started = time.perf_counter()
+        result = model.fit(
+            data.take(config.steps_per_epoch),
+            epochs=config.epochs,
+            initial_epoch=epoch,
+            steps_per_epoch=config.steps_per_epoch,
+            callbacks=[log],
+            verbose=verbose,
+        )
+        seconds = time.perf_counter() - started
+        if log.step != (epoch + 1) * config.steps_per_epoch:
+            raise ValueError(
+                f"epoch {epoch} ran {log.step - epoch * config.steps_per_epoch} of "
+                f"{config.steps_per_epoch} steps: the training data ran out. Give an "
+                "endless dataset or at least steps_per_epoch batches per epoch."
+            )
+        elapsed += seconds
+        row = {
+            "epoch": epoch + 1,
+            "step": log.step,
+            "clips": log.step * config.batch_size,
+            "learning_rate": log.learning_rate,
+            "seconds": seconds,
+            "clips_per_second": config.steps_per_epoch * config.batch_size / seconds,
+            **{k: float(v[-1]) for k, v in result.history.items()},
+        }
+        last = epoch + 1 == config.epochs
+        if validation_data is not None and ((epoch + 1) % config.validate_every == 0 or last):
+            metrics = evaluate(model, validation_data)
+            row.update(
+                val_loss=metrics["loss"],
+                val_frame_accuracy=metrics["frame_accuracy"],
+                val_clip_accuracy=metrics["clip_accuracy"],
+            )
+            print(
+                f"step {log.step}: val_loss {metrics['loss']:.4f}, "
+                f"val_frame_accuracy {metrics['frame_accuracy']:.4f}, "
+                f"val_clip_accuracy {metrics['clip_accuracy']:.4f}",
+                flush=True,
+            )
+        history.append(row)
+        state = {
+            "epoch": epoch + 1,
+            "step": log.step,
+            "elapsed_s": elapsed,
+            "config": asdict(config),
+            "history": history,
+        }
+        save_checkpoint(checkpoint_dir, model, state)
+        write_json(out_dir / "history.json", history)
+    return model, history
