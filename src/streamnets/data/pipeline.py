@@ -1,0 +1,186 @@
+"""tf.data pipelines: batched uint8 clips and int32 labels, generated in parallel.
+
+Splits come from disjoint ranges of clip seeds (:data:`SPLIT_SEEDS`):
+
+* ``"test"``: clip ``i`` is class ``i % 27`` rendered with seed ``i`` (seeds 0 .. 999,999);
+* ``"validation"``: class ``i % 27`` with seed ``1,000,000 + i`` (up to 1,999,999);
+* ``"train"``: an endless stream (or the first ``num_clips``) of fresh seeds from
+  ``2,000,000 + seed * 2**40 + i``; every run of 27 consecutive clips holds each class once,
+  in an order shuffled per run, so batches are balanced and mixed.
+
+Validation and test sets are fixed lists of clips (the ``seed`` argument only changes the
+augmentation there); the training stream never repeats a clip.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from streamnets.data.classes import NUM_CLASSES
+from streamnets.data.synthetic import MAX_SEED, _check_args, synthetic_clip
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+#: [first, last + 1) clip seed of each split. Disjoint, so no test clip is ever trained on.
+SPLIT_SEEDS: dict[str, tuple[int, int]] = {
+    "test": (0, 1_000_000),
+    "validation": (1_000_000, 2_000_000),
+    "train": (2_000_000, MAX_SEED),
+}
+#: Clips in the validation/test sets when ``num_clips`` is not given.
+DEFAULT_EVAL_CLIPS = {"validation": 540, "test": 1080}
+#: Distance between the seed ranges of two training streams (``seed`` argument).
+TRAIN_STREAM_STRIDE = 2**40
+MAX_STREAM_SEED = 2**20
+#: BrainChip's training augmentation: one random affine map per clip, shared by its frames.
+AUGMENT_ROTATION_DEG = 10.0
+AUGMENT_SHIFT = 0.1
+AUGMENT_ZOOM = (0.9, 1.1)
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLIT_SEEDS:
+        raise ValueError(f"split must be one of {sorted(SPLIT_SEEDS)}, got {split!r}.")
+
+
+def _check_stream_seed(seed: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
+            0 <= seed < MAX_STREAM_SEED):
+        raise ValueError(f"seed must be an int in [0, {MAX_STREAM_SEED}), got {seed!r}.")
+
+
+@lru_cache(maxsize=256)
+def _block_order(seed: int, block: int) -> np.ndarray:
+    """The shuffled order of the 27 classes in one block of the training stream."""
+    sequence = np.random.SeedSequence([0x5EED, seed, block])
+    return np.random.Generator(np.random.PCG64(sequence)).permutation(NUM_CLASSES)
+
+
+def clip_spec(split: str, index: int, seed: int = 0) -> tuple[int, int]:
+    """The ``(label, clip_seed)`` of clip number ``index`` of a split (see module docstring)."""
+    _check_split(split)
+    _check_stream_seed(seed)
+    start, stop = SPLIT_SEEDS[split]
+    if split == "train":
+        clip_seed = start + seed * TRAIN_STREAM_STRIDE + index
+        label = int(_block_order(int(seed), index // NUM_CLASSES)[index % NUM_CLASSES])
+    else:
+        clip_seed = start + index
+        label = index % NUM_CLASSES
+    if not (index >= 0 and clip_seed < stop):
+        raise ValueError(f"index {index} is outside the {split!r} split (0 .. {stop - start - 1}).")
+    return label, clip_seed
+
+
+def split_specs(split: str, num_clips: int | None = None, seed: int = 0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (int32) and clip seeds (int64) of the first ``num_clips`` clips of a split."""
+    count = _num_clips(split, num_clips)
+    if count is None:
+        raise ValueError("num_clips must be given for the endless 'train' stream.")
+    specs = [clip_spec(split, index, seed) for index in range(count)]
+    labels = np.array([label for label, _ in specs], dtype=np.int32).reshape(count)
+    seeds = np.array([clip_seed for _, clip_seed in specs], dtype=np.int64).reshape(count)
+    return labels, seeds
+
+
+def _num_clips(split: str, num_clips: int | None) -> int | None:
+    _check_split(split)
+    if num_clips is None:
+        return DEFAULT_EVAL_CLIPS.get(split)
+    start, stop = SPLIT_SEEDS[split]
+    limit = min(stop - start, 2**40)
+    if isinstance(num_clips, bool) or not isinstance(num_clips, (int, np.integer)) or not (
+            1 <= num_clips <= limit):
+        raise ValueError(f"num_clips must be None or an int in [1, {limit}], got {num_clips!r}.")
+    return int(num_clips)
+
+
+def random_affine(clip: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """One random affine map (rotation +-10 deg, shift +-10 %, zoom 0.9-1.1) applied to every
+    frame of ``clip`` (T, H, W, C), nearest neighbour, zeros outside: BrainChip's training
+    augmentation. ``seed`` is a stateless-random seed (shape (2,) int), so it is reproducible.
+    """
+    import tensorflow as tf
+
+    height = tf.cast(tf.shape(clip)[1], tf.float32)
+    width = tf.cast(tf.shape(clip)[2], tf.float32)
+    draws = tf.random.stateless_uniform([4], seed=seed, minval=-1.0, maxval=1.0)
+    angle = draws[0] * AUGMENT_ROTATION_DEG * np.pi / 180.0
+    shift_x = draws[1] * AUGMENT_SHIFT * width
+    shift_y = draws[2] * AUGMENT_SHIFT * height
+    low, high = AUGMENT_ZOOM
+    zoom = low + (draws[3] + 1.0) * 0.5 * (high - low)
+    # The op maps each output pixel to the input pixel it reads: undo shift, rotation, zoom
+    # about the image centre.
+    cos, sin = tf.cos(angle) / zoom, tf.sin(angle) / zoom
+    centre_x, centre_y = (width - 1.0) / 2.0, (height - 1.0) / 2.0
+    out_x, out_y = centre_x + shift_x, centre_y + shift_y
+    transform = tf.stack([cos, sin, centre_x - cos * out_x - sin * out_y,
+                          -sin, cos, centre_y + sin * out_x - cos * out_y, 0.0, 0.0])
+    frames = tf.shape(clip)[0]
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=clip, transforms=tf.tile(transform[None], [frames, 1]),
+        output_shape=tf.shape(clip)[1:3], fill_value=0.0, interpolation="NEAREST",
+        fill_mode="CONSTANT")
+
+
+def finish_dataset(dataset: tf.data.Dataset, batch_size: int, augment: bool, seed: int,
+                   drop_remainder: bool) -> tf.data.Dataset:
+    """Shared tail of every pipeline: ``dataset`` yields ``(index, clip, label)``; optional
+    augmentation seeded by ``(seed, index)``, batching, prefetching."""
+    import tensorflow as tf
+
+    if augment:
+        def _augment(index, clip, label):
+            stateless_seed = tf.stack([tf.cast(seed, tf.int64), tf.cast(index, tf.int64)])
+            return index, random_affine(clip, stateless_seed), label
+
+        dataset = dataset.map(_augment, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda index, clip, label: (clip, label))
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def check_batch_size(batch_size: int) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or (
+            batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+
+
+def synthetic_dataset(split: str = "train", batch_size: int = 16, num_clips: int | None = None,
+                      augment: bool = False, seed: int = 0, frames: int = 16, size: int = 100,
+                      drop_remainder: bool | None = None) -> tf.data.Dataset:
+    """Batches ``(clips uint8 (B, frames, size, size, 3), labels int32 (B,))`` of synthetic
+    gestures, rendered in parallel (``num_parallel_calls=AUTOTUNE``) in a fixed order.
+
+    ``num_clips=None`` means an endless stream for ``"train"`` and the default set size
+    (:data:`DEFAULT_EVAL_CLIPS`) for ``"validation"``/``"test"``. ``drop_remainder``
+    defaults to ``True`` for training (static batch shape) and ``False`` otherwise.
+    """
+    import tensorflow as tf
+
+    _check_split(split)
+    _check_stream_seed(seed)
+    check_batch_size(batch_size)
+    _check_args(frames, size, 0)
+    count = _num_clips(split, num_clips)
+    indices = tf.data.Dataset.counter() if count is None else tf.data.Dataset.range(count)
+
+    def render(index: np.int64) -> tuple[np.ndarray, np.int32]:
+        label, clip_seed = clip_spec(split, int(index), seed)
+        return synthetic_clip(label, clip_seed, frames, size), np.int32(label)
+
+    def render_tf(index):
+        clip, label = tf.numpy_function(render, [index], (tf.uint8, tf.int32), stateful=False)
+        clip.set_shape((frames, size, size, 3))
+        label.set_shape(())
+        return index, clip, label
+
+    dataset = indices.map(render_tf, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if drop_remainder is None:
+        drop_remainder = split == "train"
+    return finish_dataset(dataset, batch_size, augment, seed, drop_remainder)
