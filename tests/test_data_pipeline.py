@@ -1,0 +1,108 @@
+"""The tf.data pipeline over synthetic clips: batches, balance, disjoint splits, augmentation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from streamnets.data import (  # noqa: E402
+    NUM_CLASSES,
+    SPLIT_SEEDS,
+    clip_spec,
+    random_affine,
+    split_specs,
+    synthetic_clip,
+    synthetic_dataset,
+)
+
+SMALL = {"frames": 4, "size": 32}
+
+
+def test_batches_have_the_model_input_format_and_match_synthetic_clip():
+    batches = list(synthetic_dataset("validation", batch_size=4, num_clips=6, **SMALL))
+    assert [int(labels.shape[0]) for _, labels in batches] == [4, 2]
+    clips, labels = batches[0]
+    assert clips.dtype == tf.uint8 and clips.shape == (4, 4, 32, 32, 3)
+    assert labels.dtype == tf.int32
+    for row in range(4):
+        label, clip_seed = clip_spec("validation", row)
+        assert int(labels[row]) == label
+        np.testing.assert_array_equal(clips[row].numpy(), synthetic_clip(label, clip_seed, **SMALL))
+
+
+def test_train_stream_is_endless_balanced_and_static_shaped():
+    dataset = synthetic_dataset("train", batch_size=9, **SMALL)
+    assert dataset.element_spec[0].shape == (9, 4, 32, 32, 3)  # drop_remainder for training
+    labels = np.concatenate([batch[1].numpy() for batch in dataset.take(6)])  # 54 clips
+    assert np.bincount(labels, minlength=NUM_CLASSES).tolist() == [2] * NUM_CLASSES
+    assert labels[:NUM_CLASSES].tolist() != list(range(NUM_CLASSES))  # shuffled
+
+
+def test_eval_sets_are_balanced_by_default():
+    labels, seeds = split_specs("test")
+    assert np.bincount(labels).tolist() == [1080 // NUM_CLASSES] * NUM_CLASSES
+    assert len(set(seeds.tolist())) == len(seeds)
+
+
+def test_splits_use_disjoint_seeds():
+    ranges = sorted(SPLIT_SEEDS.values())
+    assert all(ranges[i][1] <= ranges[i + 1][0] for i in range(len(ranges) - 1))
+    seen = {}
+    for split, seed in (("test", 0), ("validation", 0), ("train", 0), ("train", 1)):
+        _, seeds = split_specs(split, 500, seed)
+        low, high = SPLIT_SEEDS[split]
+        assert seeds.min() >= low and seeds.max() < high
+        for other, other_seeds in seen.items():
+            assert not set(seeds.tolist()) & other_seeds, (split, seed, other)
+        seen[(split, seed)] = set(seeds.tolist())
+
+
+def test_augmentation_is_reproducible_and_shared_by_all_frames():
+    def first_batch(**kwargs):
+        dataset = synthetic_dataset("test", batch_size=3, num_clips=3, **SMALL, **kwargs)
+        return next(iter(dataset))
+
+    plain, labels = first_batch()
+    augmented, augmented_labels = first_batch(augment=True, seed=5)
+    again, _ = first_batch(augment=True, seed=5)
+    other, _ = first_batch(augment=True, seed=6)
+    np.testing.assert_array_equal(labels, augmented_labels)
+    np.testing.assert_array_equal(augmented, again)
+    assert not np.array_equal(augmented, plain) and not np.array_equal(augmented, other)
+
+    still = np.repeat(synthetic_clip(0, 1, frames=1, size=64), 5, axis=0)
+    moved = random_affine(tf.constant(still), tf.constant([3, 4], tf.int64)).numpy()
+    assert all(np.array_equal(moved[0], frame) for frame in moved[1:])
+
+
+def test_random_affine_identity_and_zero_fill():
+    clip = synthetic_clip(3, 2, frames=2, size=48)
+    seed = tf.constant([0, 9], tf.int64)
+    moved = random_affine(tf.constant(clip), seed).numpy()
+    assert moved.shape == clip.shape and moved.dtype == np.uint8
+    # Nearest neighbour: every output pixel is an input pixel or the zero fill.
+    input_pixels = {tuple(p) for p in clip.reshape(-1, 3)} | {(0, 0, 0)}
+    assert all(tuple(p) in input_pixels for p in moved.reshape(-1, 3)[::97])
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"split": "training"}, "split"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"num_clips": 0}, "num_clips"),
+    ({"num_clips": 2_000_000, "split": "test"}, "num_clips"),
+    ({"seed": -1}, "seed"),
+    ({"frames": 0}, "frames"),
+    ({"size": 8}, "size"),
+])
+def test_bad_arguments_raise_clear_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        synthetic_dataset(**kwargs)
+
+
+def test_clip_spec_rejects_indices_outside_the_split():
+    with pytest.raises(ValueError, match="outside"):
+        clip_spec("test", 1_000_000)
+    with pytest.raises(ValueError, match="num_clips"):
+        split_specs("train")
