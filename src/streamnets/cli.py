@@ -18,34 +18,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-#: Seeds of the synthetic splits' fixed evaluation samples; training data uses the
-#: run's ``--seed`` (one stream per epoch), so the three never share a clip.
-VALIDATION_SEED = 1
-TEST_SEED = 2
-
 FORMATTER = argparse.ArgumentDefaultsHelpFormatter
 
 
 # --------------------------------------------------------------------------- data
 
 
-def _synthetic_split(split: str, batch_size: int, clips: int, seed: int, args: Any) -> Any:
+def _synthetic_split(split: str, batch_size: int, clips: int, args: Any) -> Any:
+    """The first ``clips`` clips of a fixed synthetic split (disjoint clip seeds per split)."""
     from streamnets import data
 
     return data.synthetic_dataset(
-        split, batch_size, num_clips=clips, seed=seed, frames=args.frames, size=args.size
+        split, batch_size, num_clips=clips, frames=args.frames, size=args.size
     )
 
 
 def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], Any]:
-    """Endless augmented training clips; epoch ``e`` is the stream seeded ``seed * 1000 + e``."""
+    """Endless fresh training clips; epoch ``e`` reads the stream seeded ``seed * 1000 + e``."""
     from streamnets import data
 
     def epoch_data(epoch: int) -> Any:
         return data.synthetic_dataset(
             "train",
             args.batch_size,
-            augment=True,
+            augment=args.augment,
             seed=args.seed * 1000 + epoch,
             frames=args.frames,
             size=args.size,
@@ -64,7 +60,7 @@ def _jester_split(split: str, batch_size: int, args: Any, training: bool = False
         frames=args.frames,
         size=args.size,
         augment=training,
-        seed=args.seed,
+        seed=getattr(args, "seed", 0),
         num_clips=getattr(args, "clips", None) if not training else None,
     )
 
@@ -110,13 +106,18 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "--val-clips", type=int, default=108, help="fixed validation clips (synthetic)"
     )
     parser.add_argument(
-        "--test-clips", type=int, default=540,
+        "--test-clips", type=int, default=1080,
         help="held-out test clips scored at the end and written to the model card "
         "(0: skip)",
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the weights' initialization and of "
         "the training data stream",
+    )
+    parser.add_argument(
+        "--augment", action=argparse.BooleanOptionalAction, default=None,
+        help="BrainChip's random affine per clip (rotation, shift, zoom); default: on for "
+        "jester, off for synthetic (its stream never repeats a clip)",
     )
     parser.add_argument(
         "--temporal-kernel", type=int, default=5,
@@ -182,6 +183,8 @@ def run_train(args: argparse.Namespace) -> int:
     from streamnets.data import MIRROR_PAIRS, NUM_CLASSES, class_index
 
     name = args.name or args.preset
+    if args.augment is None:
+        args.augment = args.preset == "jester"
     config = train.TrainConfig(
         steps=args.steps,
         batch_size=args.batch_size,
@@ -197,8 +200,7 @@ def run_train(args: argparse.Namespace) -> int:
     }
     if args.preset == "synthetic":
         epochs = _synthetic_epochs(args)
-        validation = _synthetic_split("val", args.batch_size, args.val_clips, VALIDATION_SEED,
-                                      args)
+        validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
     else:
         jester_train = _jester_split("train", args.batch_size, args, training=True)
         epochs = lambda epoch: jester_train  # noqa: E731  (tf.data reshuffles every pass)
@@ -241,7 +243,7 @@ def run_train(args: argparse.Namespace) -> int:
         },
     }
     if args.test_clips and args.preset == "synthetic":
-        test = _synthetic_split("test", args.batch_size, args.test_clips, TEST_SEED, args)
+        test = _synthetic_split("test", args.batch_size, args.test_clips, args)
         logits, labels = train.predict_logits(model, test)
         scores = train.evaluate_logits(logits, labels)
         mirror = [class_index(n) for pair in MIRROR_PAIRS for n in pair]
@@ -249,7 +251,6 @@ def run_train(args: argparse.Namespace) -> int:
         mirror_scores = train.evaluate_logits(logits[in_pairs], labels[in_pairs])
         card["test"] = {
             "split": "test",
-            "seed": TEST_SEED,
             **{k: scores[k] for k in ("clips", "decay", "frame_accuracy", "clip_accuracy")},
             "mirror_pairs_clip_accuracy": mirror_scores["clip_accuracy"],
             "mirror_pairs_frame_accuracy": mirror_scores["frame_accuracy"],
@@ -274,13 +275,15 @@ def _data_description(args: argparse.Namespace) -> dict[str, Any]:
         return {"dataset": "jester", "data_dir": str(args.data_dir)}
     return {
         "dataset": "synthetic",
-        "version": getattr(data, "SYNTHETIC_VERSION", None),
         "frames": args.frames,
         "size": args.size,
-        "train": "endless augmented stream, epoch e seeded seed * 1000 + e",
+        "generator_version": data.GENERATOR_VERSION,
+        "train": "endless stream of fresh clips, epoch e = synthetic_dataset('train', "
+        "seed=seed * 1000 + e)",
+        "augment": args.augment,
         "train_seed": args.seed,
-        "validation": {"clips": args.val_clips, "seed": VALIDATION_SEED},
-        "test": {"clips": args.test_clips, "seed": TEST_SEED},
+        "validation": f"first {args.val_clips} clips of synthetic_dataset('validation')",
+        "test": f"first {args.test_clips} clips of synthetic_dataset('test')",
     }
 
 
@@ -301,11 +304,10 @@ def add_evaluate(subparsers: Any) -> None:
     synthetic = presets.add_parser(
         "synthetic", help="evaluate on generated clips", formatter_class=FORMATTER
     )
-    synthetic.add_argument("--split", choices=("train", "val", "test"), default="test",
+    synthetic.add_argument("--split", choices=("train", "validation", "test"), default="test",
                            help="which synthetic split to draw clips from")
-    synthetic.add_argument("--clips", type=int, default=540, help="clips to generate")
-    synthetic.add_argument("--seed", type=int, default=TEST_SEED,
-                           help="seed of the generated clips")
+    synthetic.add_argument("--clips", type=int, default=1080,
+                           help="score the first N clips of the split (class i %% 27 for clip i)")
     jester = presets.add_parser(
         "jester", help="evaluate on Jester clips in DATA_DIR", formatter_class=FORMATTER
     )
@@ -313,8 +315,6 @@ def add_evaluate(subparsers: Any) -> None:
     jester.add_argument("--split", choices=("train", "validation"), default="validation",
                         help="which Jester split to score")
     jester.add_argument("--clips", type=int, default=None, help="score only the first N clips")
-    jester.add_argument("--seed", type=int, default=0, help="unused for evaluation (no "
-                        "augmentation); kept for symmetry with train")
     for sub in (synthetic, jester):
         sub.add_argument(
             "--weights", default="synthetic",
@@ -371,7 +371,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     frames, size = model.input_shape[1], model.input_shape[2]
     args.frames, args.size = frames, size
     if args.preset == "synthetic":
-        dataset = _synthetic_split(args.split, args.batch_size, args.clips, args.seed, args)
+        dataset = _synthetic_split(args.split, args.batch_size, args.clips, args)
     else:
         dataset = _jester_split(args.split, args.batch_size, args)
     scores = train.evaluate(model, dataset, decay=args.decay)

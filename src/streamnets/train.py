@@ -245,9 +245,10 @@ def evaluate_logits(
 ) -> dict[str, Any]:
     """Every number the book reports about a set of predictions.
 
-    ``frame_accuracy`` (each frame's own argmax), ``clip_accuracy`` (decay-smoothed
-    prediction after the last frame), ``accuracy_vs_frames`` (clip accuracy if decided
-    after 1..T frames), ``per_class_accuracy`` (clip accuracy per true class; NaN for
+    ``frame_accuracy`` (each frame's own argmax), ``frame_accuracy_by_index`` (the same
+    per frame position), ``clip_accuracy`` (decay-smoothed prediction after the last
+    frame), ``accuracy_vs_frames`` (clip accuracy if decided after 1..T frames),
+    ``per_class_accuracy`` (clip accuracy per true class; NaN for
     classes absent from ``labels``), the ``confusion`` matrix and the mean ``loss``.
     """
     logits = np.asarray(logits)
@@ -264,6 +265,7 @@ def evaluate_logits(
         "decay": float(decay),
         "loss": float(loss),
         "frame_accuracy": smoothing.frame_accuracy(logits, labels),
+        "frame_accuracy_by_index": (logits.argmax(-1) == labels[:, None]).mean(0).tolist(),
         "clip_accuracy": smoothing.clip_accuracy(logits, labels, decay),
         "accuracy_vs_frames": smoothing.accuracy_vs_frames(logits, labels, decay).tolist(),
         "per_class_accuracy": per_class.tolist(),
