@@ -43,7 +43,7 @@ notebooks: $(STAMP)
 	$(PY) book/execute.py --out book/notebooks
 
 book: notebooks
-	$(VENV)/bin/jupyter-book build book --warningiserror --keep-going
+	$(VENV)/bin/jupyter-book build book --path-output book --warningiserror --keep-going
 	@echo "Book built: $(CURDIR)/$(BOOK_HTML)"
 
 browser-deps:

@@ -1,0 +1,94 @@
+"""Comparison models for chapter 1: one block of each kind, and a full-3D gesture model.
+
+:func:`block_model` wraps a single block of each of the four kinds in
+:data:`BLOCK_TYPES` with the same input and output channels, so their parameters,
+multiply-accumulates and speed can be compared side by side.
+:func:`conv3d_gesture_net` is the gesture model with every factorized block replaced by
+one full ``k x 3 x 3`` 3D convolution: the cost the factorization saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+from streamnets.blocks import (
+    check_temporal_kernel,
+    conv3d_block,
+    conv_bn_relu,
+    r2plus1d_block,
+    spatiotemporal_block,
+)
+from streamnets.models import BLOCK_CHANNELS, HEAD_UNITS, INPUT_CONV_FILTERS
+
+#: The four block kinds chapter 1 compares, in the order the book shows them.
+BLOCK_TYPES: tuple[str, ...] = ("conv3d", "r2plus1d", "full", "depthwise")
+#: Short labels for tables and plots.
+BLOCK_LABELS: dict[str, str] = {
+    "conv3d": "3D (k×3×3)",
+    "r2plus1d": "R(2+1)D",
+    "full": "spatiotemporal, full",
+    "depthwise": "spatiotemporal, depthwise-separable",
+}
+
+
+def block_model(
+    block_type: str,
+    input_shape: Sequence[int] = (16, 25, 25, 40),
+    mid_filters: int = 80,
+    filters: int = 120,
+    temporal_kernel: int = 5,
+) -> keras.Model:
+    """A model holding one block of kind ``block_type`` (see :data:`BLOCK_TYPES`).
+
+    All kinds map ``input_shape`` channels to ``filters`` channels with a spatial stride
+    of 2. ``mid_filters`` is the channel count between the two convolutions of the
+    factorized kinds (the temporal output of the spatiotemporal blocks, the spatial
+    output of R(2+1)D); the 3D block has a single convolution and ignores it. The
+    defaults are block 1 of the gesture model (40 -> 80 -> 120 channels at 25x25).
+    """
+    if block_type not in BLOCK_TYPES:
+        raise ValueError(f"block_type must be one of {BLOCK_TYPES}, got {block_type!r}.")
+    if len(input_shape) != 4:
+        raise ValueError(
+            f"input_shape must be (frames, height, width, channels), got {tuple(input_shape)!r}."
+        )
+    check_temporal_kernel(temporal_kernel)
+    inputs = keras.Input(tuple(input_shape), name="input")
+    if block_type == "conv3d":
+        x = conv3d_block(inputs, filters, "conv3d", temporal_kernel=temporal_kernel)
+    elif block_type == "r2plus1d":
+        x = r2plus1d_block(inputs, mid_filters, filters, "r2plus1d",
+                           temporal_kernel=temporal_kernel)
+    else:
+        x = spatiotemporal_block(inputs, mid_filters, filters, index=0,
+                                 depthwise=block_type == "depthwise",
+                                 temporal_kernel=temporal_kernel)
+    return keras.Model(inputs, x, name=f"{block_type}_block")
+
+
+def conv3d_gesture_net(
+    input_shape: Sequence[int] = (16, 100, 100, 3),
+    n_classes: int = 27,
+    temporal_kernel: int = 5,
+) -> keras.Model:
+    """The gesture model with each block replaced by one full ``k x 3 x 3`` 3D conv.
+
+    Same input conv, same block output channels (:data:`streamnets.models.BLOCK_CHANNELS`)
+    and spatial strides, same per-frame head as :func:`streamnets.models.gesture_net`;
+    only the factorization is gone. It exists to be counted and timed, not trained.
+    """
+    check_temporal_kernel(temporal_kernel)
+    inputs = keras.Input(tuple(input_shape), name="input")
+    x = conv_bn_relu(
+        inputs, INPUT_CONV_FILTERS, (1, 3, 3), "input_conv", strides=(1, 2, 2), use_bias=False
+    )
+    for index, (_, filters) in enumerate(BLOCK_CHANNELS):
+        x = conv3d_block(x, filters, f"conv3d_{index}", temporal_kernel=temporal_kernel)
+    x = layers.AveragePooling3D((1, x.shape[2], x.shape[3]), name="gap")(x)
+    x = layers.Dense(HEAD_UNITS, activation="relu")(x)
+    x = layers.Dense(n_classes)(x)
+    outputs = layers.Reshape((input_shape[0] or -1, n_classes), name="logits")(x)
+    return keras.Model(inputs, outputs, name="conv3d_video")

@@ -1,0 +1,90 @@
+"""Wall-clock throughput measurement shared by the book and the benchmarks.
+
+One function, :func:`measure_throughput`, so every speed the book reports is measured
+the same way: a few warm-up calls (graph tracing, memory allocation and caches would
+otherwise land in the first timing), then the median of repeated calls (robust to the
+odd slow call on a shared machine). Each call's result is pulled to host memory before
+the clock stops, so asynchronous backends cannot return early.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Timings of repeated calls, and what they mean per item (frame, clip, ...)."""
+
+    seconds: tuple[float, ...]
+    """Wall-clock time of each timed call, in call order."""
+    items: int
+    """Items (for example frames) one call processes."""
+
+    @property
+    def median_s(self) -> float:
+        """Median seconds per call."""
+        return statistics.median(self.seconds)
+
+    @property
+    def items_per_s(self) -> float:
+        """Items processed per second, from the median call."""
+        return self.items / self.median_s
+
+    @property
+    def ms_per_item(self) -> float:
+        """Milliseconds per item, from the median call."""
+        return 1000.0 * self.median_s / self.items
+
+
+def _materialize(result: Any) -> None:
+    """Copy every array in ``result`` to host memory, so the work is really finished."""
+    if isinstance(result, dict):
+        for value in result.values():
+            _materialize(value)
+    elif isinstance(result, list | tuple):
+        for value in result:
+            _materialize(value)
+    elif result is not None:
+        np.asarray(result)
+
+
+def measure_throughput(
+    fn: Callable[[Any], Any],
+    inputs: Any,
+    repeats: int = 5,
+    warmup: int = 1,
+    items: int = 1,
+) -> Throughput:
+    """Time ``fn(inputs)``: ``warmup`` untimed calls, then ``repeats`` timed ones.
+
+    Args:
+        fn: the callable to time, for example ``model.predict_on_batch``.
+        inputs: its single argument (an array, or a dict/list of arrays).
+        repeats: timed calls; the median is reported, so use an odd number >= 3 when
+            the machine is shared.
+        warmup: untimed calls first (tracing and allocation happen there).
+        items: how many items one call processes (for example ``batch * frames``),
+            so that :attr:`Throughput.items_per_s` means frames per second.
+
+    Returns:
+        A :class:`Throughput` with every timed call's duration.
+    """
+    for argument, value, minimum in (("repeats", repeats, 1), ("warmup", warmup, 0),
+                                      ("items", items, 1)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"{argument} must be an int >= {minimum}, got {value!r}.")
+    for _ in range(warmup):
+        _materialize(fn(inputs))
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        _materialize(fn(inputs))
+        seconds.append(time.perf_counter() - start)
+    return Throughput(seconds=tuple(seconds), items=items)
