@@ -1,0 +1,135 @@
+"""Benchmark the streaming gesture model: what one new frame costs.
+
+Measured in one run, on the default 16x100x100 gesture model (timings do not depend on
+the weights, so fresh ones are used):
+
+* per-frame latency of the compiled streaming step (``StreamingModel.step_fn``) at
+  batch 1, against its peer, recomputing the whole 16-frame window with the clip model
+  for every new frame; their ratio (the operation count predicts 16x; a ratio above 16
+  means the clip model's kernels are also slower per frame, which
+  ``clip_model_ms_per_frame_of_window`` shows);
+* throughput of the streaming step with 1, 8 and 64 independent streams in one batch;
+* memory of the FIFO buffers per stream.
+
+Medians of repeated calls (``streamnets.timing.measure_throughput``). Writes
+``benchmarks/results/streaming.json``::
+
+    python benchmarks/bench_streaming.py [--repeats 21] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import streamnets  # noqa: E402
+from streamnets.models import gesture_net, macs_per_frame  # noqa: E402
+from streamnets.streaming import compare_latency, to_streaming  # noqa: E402
+from streamnets.timing import measure_throughput  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "streaming.json"
+STREAM_COUNTS = (1, 8, 64)
+
+
+def environment() -> dict:
+    """Where and with what the numbers were measured."""
+    return {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(),
+        },
+        "versions": {
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+            "streamnets": streamnets.__version__,
+        },
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def stream_throughput(stream, batch_size: int, repeats: int) -> dict:
+    """Median time of one step for ``batch_size`` streams, and frames per second."""
+    rng = np.random.default_rng(batch_size)
+    frames = tf.constant(
+        rng.integers(0, 256, (batch_size, *stream.frame_shape)).astype("float32")
+    )
+    states = stream.init_states(batch_size)
+    timing = measure_throughput(lambda a: stream.step_fn(*a), (frames, states),
+                                repeats=repeats, warmup=2, items=batch_size)
+    return {"streams": batch_size, "step_ms_median": 1000 * timing.median_s,
+            "frames_per_s": timing.items_per_s, "step_s": list(timing.seconds)}
+
+
+def run(repeats: int, stream_counts: tuple[int, ...]) -> dict:
+    model = gesture_net()
+    stream = to_streaming(model)
+    latency = compare_latency(model, stream, batch_size=1, repeats=repeats)
+    return {
+        **environment(),
+        "model": {"name": model.name, "input_shape": list(model.inputs[0].shape[1:]),
+                  "macs_per_frame": macs_per_frame(model)},
+        "repeats": repeats,
+        "latency_batch1": {
+            "stream_step_ms_median": latency.stream_ms,
+            "recompute_window_ms_median": latency.recompute_ms,
+            "window_frames": latency.window,
+            "ratio_recompute_over_stream": latency.ratio,
+            "ratio_limit": latency.window,
+            "clip_model_ms_per_frame_of_window": latency.offline_ms_per_frame,
+        },
+        "throughput": [stream_throughput(stream, b, repeats) for b in stream_counts],
+        "state_bytes_per_stream": stream.state_bytes_per_stream(),
+        "states": {name: list(spec.shape[1:]) for name, spec in stream.state_specs().items()},
+    }
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, indent=2)
+        stream.write("\n")
+    os.replace(temporary, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=21, help="timed calls per measurement")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 repeats and 1 and 8 streams only (a smoke run)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    repeats = 3 if args.quick else args.repeats
+    results = run(repeats, STREAM_COUNTS[:2] if args.quick else STREAM_COUNTS)
+    write_json(results, args.out)
+    latency = results["latency_batch1"]
+    print(f"streaming step {latency['stream_step_ms_median']:.2f} ms/frame, recompute "
+          f"{latency['recompute_window_ms_median']:.1f} ms/frame: "
+          f"{latency['ratio_recompute_over_stream']:.1f}x (limit {latency['ratio_limit']}x)")
+    for row in results["throughput"]:
+        print(f"{row['streams']:3d} streams: {row['step_ms_median']:.2f} ms/step, "
+              f"{row['frames_per_s']:.0f} frames/s")
+    print(f"state per stream: {results['state_bytes_per_stream'] / 1024:.0f} KiB -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
