@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from streamnets.export import add_export
+
 FORMATTER = argparse.ArgumentDefaultsHelpFormatter
 
 
@@ -394,7 +396,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- main
 
 #: Every subcommand's ``add_<name>(subparsers)``; new subcommands append theirs here.
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate]
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_export]
 
 
 def build_parser() -> argparse.ArgumentParser:

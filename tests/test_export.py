@@ -1,0 +1,316 @@
+"""LiteRT export: the exported step reproduces the Keras stream, int8 keeps the shipped
+model's answers, bad input fails cleanly, and the CLI writes working artifacts.
+
+Most tests use the gesture model at 32x32 pixels and 8 frames (the same layers and
+weights shapes as the shipped model, a tenth of its cost); one test quantizes the shipped
+16x100x100 model and scores it on test clips.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from streamnets import cli, export, models, quantize
+from streamnets.data import JESTER_CLASSES, synthetic_dataset
+from streamnets.smoothing import clip_accuracy
+from streamnets.streaming import StreamingConversionError, max_relative_error, to_streaming
+
+FRAMES, SIZE, CLASSES = 8, 32, 5
+NAMES = [f"gesture {i}" for i in range(CLASSES)]
+FLOAT_TOLERANCE = 1e-5  # max |LiteRT - Keras| relative to max |Keras|
+
+
+def small_model(seed: int = 0) -> keras.Model:
+    """The gesture model on small frames, with non-trivial BN statistics (so folding and
+    quantization ranges are really exercised)."""
+    keras.utils.set_random_seed(seed)
+    model = models.gesture_net((FRAMES, SIZE, SIZE, 3), n_classes=CLASSES)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            c = layer.gamma.shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, c), rng.normal(0, 0.1, c),
+                               rng.normal(0, 0.1, c), rng.uniform(0.5, 2.0, c)])
+    return model
+
+
+def random_clips(n: int, seed: int = 0, frames: int = FRAMES, size: int = SIZE) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (n, frames, size, size, 3), np.uint8)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return small_model()
+
+
+@pytest.fixture(scope="module")
+def stream(model):
+    return to_streaming(model)
+
+
+@pytest.fixture(scope="module")
+def exports(model, tmp_path_factory):
+    """Float and int8 exports of the small model, written once."""
+    root = tmp_path_factory.mktemp("exports")
+    float_dir, int8_dir = root / "float", root / "int8"
+    export.export_litert(model, float_dir, int8=False, class_names=NAMES)
+    export.export_litert(model, int8_dir, int8=True, class_names=NAMES,
+                         calibration_clips=random_clips(6, seed=1), write_c_array=True,
+                         data={"dataset": "synthetic", "version": 1})
+    return {"float": float_dir, "int8": int8_dir}
+
+
+# --------------------------------------------------------------------------- float
+
+
+def test_float_litert_matches_the_keras_stream_at_every_frame(stream, exports):
+    clips = random_clips(3, seed=2)
+    expected = stream.predict_clips(clips)
+    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    got = runner.predict_clips(clips)
+    assert got.shape == expected.shape == (3, FRAMES, CLASSES)
+    for t in range(FRAMES):  # the warm-up frames (zeros in the FIFOs) included
+        assert max_relative_error(expected[:, t], got[:, t]) <= FLOAT_TOLERANCE, t
+
+
+def test_state_round_trip_reproduces_the_keras_states(stream, exports):
+    """Feeding the state outputs back in is exactly the Keras explicit-state loop."""
+    clip = random_clips(1, seed=3)[0]
+    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    states = runner.init_states()
+    keras_states = stream.init_states(1)
+    for frame in clip:
+        logits, states = runner.step(frame, states)
+        keras_logits, keras_states = stream.step_fn(tf.constant(frame[None], tf.float32),
+                                                    keras_states)
+        assert max_relative_error(keras_logits.numpy()[0], logits) <= FLOAT_TOLERANCE
+        for name, value in keras_states.items():
+            assert max_relative_error(value.numpy(), states[name]) <= FLOAT_TOLERANCE, name
+    # The newest FIFO slot of the first temporal layer holds the newest input conv output:
+    # it is non-zero once a frame went through, so the states really carry information.
+    assert any(np.abs(v).max() > 0 for v in states.values())
+
+
+def test_signature_names_image_logits_and_one_output_per_state(stream, exports):
+    for folder in exports.values():
+        runner = export.LiteRTRunner(folder / "model.tflite")
+        states = set(stream.state_specs())
+        assert set(runner.inputs) == {"image"} | states
+        assert set(runner.outputs) == {"logits"} | states
+        assert runner.inputs["image"].shape == (1, SIZE, SIZE, 3)
+        assert runner.inputs["image"].dtype == "uint8"
+        assert runner.outputs["logits"].shape == (1, CLASSES)
+        for name, spec in stream.state_specs().items():
+            assert runner.inputs[name].shape == (1, *spec.shape[1:])
+            assert runner.inputs[name].dtype == runner.outputs[name].dtype == "float32"
+
+
+# --------------------------------------------------------------------------- int8
+
+
+def test_int8_model_is_full_integer_and_about_four_times_smaller(exports):
+    float_bytes = (exports["float"] / "model.tflite").stat().st_size
+    int8_bytes = (exports["int8"] / "model.tflite").stat().st_size
+    assert int8_bytes < 0.3 * float_bytes
+    interpreter = export.LiteRTRunner(exports["int8"] / "model.tflite").interpreter
+    details = {d["index"]: d for d in interpreter.get_tensor_details()}
+    computing = [op for op in interpreter._get_ops_details()
+                 if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")]
+    assert len(computing) == 15  # 1 input conv, 3 x (temporal, spatial), 2 x 3, 2 dense
+    for op in computing:
+        data, weights = (details[i] for i in op["inputs"][:2])
+        assert data["dtype"] == np.int8 and weights["dtype"] == np.int8, op["op_name"]
+    ops = export.litert_ops(exports["int8"] / "model.tflite")
+    assert ops["QUANTIZE"] == ops["DEQUANTIZE"] == 6  # image + 5 states in; logits + 5 out
+
+
+def test_int8_logits_stay_close_to_float_on_the_small_model(stream, exports):
+    clips = random_clips(3, seed=4)
+    expected = stream.predict_clips(clips)
+    got = export.LiteRTRunner(exports["int8"] / "model.tflite").predict_clips(clips)
+    assert 0 < max_relative_error(expected, got) < 0.05
+
+
+def test_shipped_model_int8_keeps_float_answers_on_test_clips(tmp_path):
+    """>= 97% of frames keep their top-1 class; clip accuracy (decay 0.8) loses <= 1 point."""
+    model = models.load_pretrained("synthetic")
+    calibration = export.calibration_clips(32, (16, 100, 100))
+    export.export_litert(model, tmp_path / "int8", int8=True, class_names=JESTER_CLASSES,
+                         calibration_clips=calibration)
+    clips, labels = next(iter(synthetic_dataset("test", 108, num_clips=108, seed=0)))
+    clips, labels = clips.numpy(), labels.numpy()
+    float_logits = to_streaming(model).predict_clips(clips)
+    int8_logits = export.LiteRTRunner(tmp_path / "int8" / "model.tflite").predict_clips(clips)
+    assert quantize.top1_agreement(float_logits, int8_logits) >= 0.97
+    assert clip_accuracy(int8_logits, labels) >= clip_accuracy(float_logits, labels) - 0.01
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+def test_metadata_says_everything_a_deployment_needs(stream, exports):
+    meta = export.read_metadata(exports["int8"])
+    content = (exports["int8"] / "model.tflite").read_bytes()
+    assert meta["format"] == "litert-int8" and meta["model_file"] == "model.tflite"
+    assert meta["class_names"] == NAMES
+    assert meta["decay"] == 0.8
+    assert meta["data"] == {"dataset": "synthetic", "version": 1}
+    assert meta["inputs"]["image"] == {"shape": [1, SIZE, SIZE, 3], "dtype": "uint8"}
+    assert set(meta["outputs"]) == {"logits"} | set(stream.state_specs())
+    assert meta["bytes"] == len(content)
+    assert meta["quantization"]["calibration"] == {"clips": 6, "frame_state_pairs": 6 * FRAMES}
+    import hashlib
+
+    assert meta["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+def test_c_array_holds_the_model_bytes(exports):
+    header = (exports["int8"] / "model_data.h").read_text()
+    content = (exports["int8"] / "model.tflite").read_bytes()
+    body = header[header.index("{") + 1:header.index("}")]
+    assert bytes(int(v, 16) for v in body.replace("\n", "").split(",")) == content
+    assert f"_len = {len(content)};" in header
+
+
+def test_runner_streams_through_the_smoother(exports):
+    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    clip = random_clips(1, seed=5)[0]
+    steps = list(runner.stream(clip, decay=0.5))
+    assert len(steps) == FRAMES
+    probabilities, smoothed, prediction = steps[-1]
+    assert probabilities.shape == smoothed.shape == (CLASSES,)
+    assert np.isclose(smoothed.sum(), 1.0) and prediction == smoothed.argmax()
+    logits = runner.predict_clip(clip)
+    from streamnets.smoothing import smooth_probabilities
+
+    expected = smooth_probabilities(logits, 0.5)[-1]
+    np.testing.assert_allclose(smoothed, expected / expected.sum(), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_runner_rejects_frames_of_the_wrong_dtype_or_shape(exports):
+    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    clip = random_clips(1)[0]
+    with pytest.raises(ValueError, match="uint8"):
+        runner.predict_clip(clip.astype(np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        runner.predict_clip(clip[:, :16])
+    with pytest.raises(ValueError, match="shape"):
+        runner.step(clip, runner.init_states())  # a clip, not a frame
+
+
+def test_runner_rejects_a_signature_without_a_state_output(tmp_path):
+    """A model that takes a state but does not return it cannot be streamed."""
+    module = tf.Module()
+    module.serve = tf.function(
+        lambda image, fifo_0: {"logits": tf.reduce_mean(tf.cast(image, tf.float32)) + fifo_0},
+        input_signature=[tf.TensorSpec((1, 4, 4, 3), tf.uint8, name="image"),
+                         tf.TensorSpec((1, 2), tf.float32, name="fifo_0")],
+    )
+    tf.saved_model.save(module, str(tmp_path), signatures={"serving_default": module.serve})
+    content = tf.lite.TFLiteConverter.from_saved_model(str(tmp_path)).convert()
+    with pytest.raises(ValueError, match="state input 'fifo_0' but no output"):
+        export.LiteRTRunner(content)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if ".partial-" in p.name or ".old-" in p.name]
+
+
+@pytest.mark.parametrize("clips, message", [
+    (np.zeros((0, FRAMES, SIZE, SIZE, 3), np.uint8), "empty"),
+    (random_clips(2), "at least 4"),
+    (random_clips(4).astype(np.float32), "uint8"),
+    (random_clips(4, size=64), "shape"),
+])
+def test_bad_calibration_set_fails_and_leaves_nothing(model, tmp_path, clips, message):
+    out = tmp_path / "int8"
+    with pytest.raises(ValueError, match=message):
+        export.export_litert(model, out, int8=True, class_names=NAMES, calibration_clips=clips)
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_int8_without_calibration_clips_is_refused(model, tmp_path):
+    with pytest.raises(ValueError, match="calibration_clips"):
+        export.export_litert(model, tmp_path / "x", int8=True, class_names=NAMES)
+
+
+def test_non_streamable_model_fails_and_leaves_nothing(tmp_path):
+    inputs = keras.Input((FRAMES, SIZE, SIZE, 3))
+    x = keras.layers.Conv3D(4, (3, 3, 3), padding="same", name="centred_conv")(inputs)
+    x = keras.layers.GlobalAveragePooling3D()(x)
+    with pytest.raises(StreamingConversionError, match="centred_conv"):
+        export.export_litert(keras.Model(inputs, x), tmp_path / "out", int8=False,
+                             class_names=NAMES)
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+
+
+def test_existing_folder_is_refused_unless_forced(model, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="--force"):
+        export.export_litert(model, out, int8=False, class_names=NAMES)
+    assert (out / "old.txt").read_text() == "keep me"
+    export.export_litert(model, out, int8=False, class_names=NAMES, force=True)
+    assert sorted(p.name for p in out.iterdir()) == ["metadata.json", "model.tflite"]
+    assert leftovers(tmp_path) == []
+
+
+def test_wrong_number_of_class_names_is_refused(model, tmp_path):
+    with pytest.raises(ValueError, match="class_names has 2 names"):
+        export.export_litert(model, tmp_path / "out", int8=False, class_names=["a", "b"])
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture(scope="module")
+def weights_file(tmp_path_factory):
+    """A small 27-class model saved like 'streamnets train' saves it (weights + card)."""
+    folder = tmp_path_factory.mktemp("weights")
+    architecture = {"input_shape": [FRAMES, SIZE, SIZE, 3], "n_classes": len(JESTER_CLASSES)}
+    keras.utils.set_random_seed(0)
+    models.gesture_net(**architecture).save_weights(folder / "small.weights.h5")
+    card = {"model": architecture, "data": {"dataset": "synthetic", "version": 1}}
+    (folder / "small.json").write_text(json.dumps(card))
+    return folder / "small.weights.h5"
+
+
+def test_cli_exports_int8_and_refuses_to_overwrite(weights_file, tmp_path, capsys):
+    out = tmp_path / "int8"
+    argv = ["export", "--format", "litert-int8", "--out", str(out), "--weights",
+            str(weights_file), "--calibration-clips", "4"]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "model.tflite" in printed and "metadata.json" in printed
+    meta = export.read_metadata(out)
+    assert meta["class_names"] == list(JESTER_CLASSES)
+    assert meta["data"]["dataset"] == "synthetic"
+    runner = export.LiteRTRunner(out / "model.tflite")
+    clip = next(iter(synthetic_dataset("test", 1, num_clips=1, frames=FRAMES, size=SIZE)))[0]
+    assert runner.predict_clip(clip.numpy()[0]).shape == (FRAMES, len(JESTER_CLASSES))
+    before = (out / "model.tflite").stat().st_mtime_ns
+    assert cli.main(argv) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "model.tflite").stat().st_mtime_ns == before
+
+
+def test_cli_akida_without_the_extra_names_the_extra(weights_file, tmp_path, capsys,
+                                                     monkeypatch):
+    monkeypatch.setitem(sys.modules, "cnn2snn", None)  # import cnn2snn -> ImportError
+    argv = ["export", "--format", "akida", "--out", str(tmp_path / "ak"), "--weights",
+            str(weights_file)]
+    assert cli.main(argv) == 2
+    assert "streamnets[akida]" in capsys.readouterr().err
+    assert not (tmp_path / "ak").exists()
