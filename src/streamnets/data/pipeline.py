@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from streamnets.data.classes import NUM_CLASSES
-from streamnets.data.synthetic import MAX_SEED, _check_args, synthetic_clip
+from streamnets.data.synthetic import MAX_SEED, check_clip_args, synthetic_clip
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -166,7 +166,7 @@ def synthetic_dataset(split: str = "train", batch_size: int = 16, num_clips: int
     _check_split(split)
     _check_stream_seed(seed)
     check_batch_size(batch_size)
-    _check_args(frames, size, 0)
+    check_clip_args(frames, size, 0)
     count = _num_clips(split, num_clips)
     indices = tf.data.Dataset.counter() if count is None else tf.data.Dataset.range(count)
 

@@ -115,7 +115,7 @@ class _Motion:
     objects: list[_Object] = field(default_factory=list)
 
 
-def _check_args(frames: int, size: int, seed: int) -> None:
+def check_clip_args(frames: int, size: int, seed: int) -> None:
     for name, value, low, high in (("frames", frames, 1, MAX_FRAMES),
                                    ("size", size, MIN_SIZE, MAX_SIZE),
                                    ("seed", seed, 0, MAX_SEED)):
@@ -655,7 +655,7 @@ def synthetic_clip(label: int | str, seed: int, frames: int = 16, size: int = 10
     measure motions on (all zeros when the clip shows no hand).
     """
     index = class_index(label)
-    _check_args(frames, size, seed)
+    check_clip_args(frames, size, seed)
     canonical = CANONICAL_CLASS[index]
     clip, masks = _render(canonical, int(seed), int(frames), int(size))
     if canonical != index:
@@ -671,7 +671,7 @@ def gesture_window(label: int | str, seed: int, frames: int = 16) -> tuple[float
     replays only the motion, not the rendering.
     """
     index = class_index(label)
-    _check_args(frames, MIN_SIZE, seed)
+    check_clip_args(frames, MIN_SIZE, seed)
     canonical = CANONICAL_CLASS[index]
     motion_rng = _rngs(canonical, int(seed))[0]
     window = MOTIONS[JESTER_CLASSES[canonical]](motion_rng, int(frames), MIN_SIZE).window
