@@ -11,6 +11,13 @@ from streamnets.data.classes import (
     NUM_CLASSES,
     class_index,
 )
+from streamnets.data.download import DownloadError, download, extract_archive, sha256_of
+from streamnets.data.jester import (
+    JesterDataError,
+    jester_dataset,
+    jester_tfrecord_dataset,
+    load_video_clip,
+)
 from streamnets.data.pipeline import (
     DEFAULT_EVAL_CLIPS,
     SPLIT_SEEDS,
@@ -24,15 +31,23 @@ from streamnets.data.synthetic import GENERATOR_VERSION, gesture_window, synthet
 __all__ = [
     "CANONICAL_CLASS",
     "DEFAULT_EVAL_CLIPS",
+    "DownloadError",
     "GENERATOR_VERSION",
     "JESTER_CLASSES",
+    "JesterDataError",
     "MIRROR_PAIRS",
     "NUM_CLASSES",
     "SPLIT_SEEDS",
     "class_index",
     "clip_spec",
+    "download",
+    "extract_archive",
     "gesture_window",
+    "jester_dataset",
+    "jester_tfrecord_dataset",
+    "load_video_clip",
     "random_affine",
+    "sha256_of",
     "split_specs",
     "synthetic_clip",
     "synthetic_dataset",
