@@ -502,7 +502,8 @@ def export_akida(
     out_dir: str | os.PathLike,
     *,
     class_names: Sequence[str],
-    calibration_clips: np.ndarray,
+    calibration_clips: np.ndarray | None = None,
+    quantized: Any = None,
     decay: float = DEFAULT_DECAY,
     data: Mapping[str, Any] | None = None,
     force: bool = False,
@@ -510,19 +511,25 @@ def export_akida(
 ) -> ExportResult:
     """Quantize ``model`` with quantizeml, convert it with cnn2snn, save ``model.fbz``.
 
-    Needs the extra ``streamnets[akida]``. The saved model takes one uint8 frame
-    ``(H, W, C)`` per step; one ``akida.Model`` instance is one stream (a batch of frames
-    is consumed as consecutive frames) and has no reset: load a fresh instance per clip.
+    Needs the extra ``streamnets[akida]``. Pass ``calibration_clips`` (uint8 ``(N, T, H,
+    W, C)``) to quantize here, or ``quantized``, ``model``'s result of
+    :func:`streamnets.quantize.quantize_brainchip`, to convert that one. The saved model
+    takes one uint8 frame ``(H, W, C)`` per step; one ``akida.Model`` instance is one
+    stream (a batch of frames is consumed as consecutive frames) and has no reset: load a
+    fresh instance per clip.
     """
     from streamnets.brainchip import require_akida_extra
     from streamnets.quantize import quantize_brainchip
 
     cnn2snn = require_akida_extra()["cnn2snn"]
+    if (calibration_clips is None) == (quantized is None):
+        raise ValueError("pass exactly one of calibration_clips (to quantize) and quantized.")
     n_classes = int(model.output.shape[-1])
     names = _check_class_names(class_names, n_classes)
     with staged_folder(out_dir, force) as staging:
-        log(f"quantizing to 8 bits with quantizeml ({len(calibration_clips)} calibration clips)")
-        quantized = quantize_brainchip(model, calibration_clips)
+        if quantized is None:
+            log(f"quantizing to 8 bits with quantizeml ({len(calibration_clips)} clips)")
+            quantized = quantize_brainchip(model, calibration_clips)
         log("converting to an Akida model with cnn2snn")
         akida_model = cnn2snn.convert(quantized)
         path = staging / MODEL_FILES["akida"]
@@ -536,8 +543,7 @@ def export_akida(
                 "tool": "quantizeml",
                 "weights": "8-bit per output channel",
                 "activations": "8-bit per tensor, power-of-two ranges",
-                "calibration": {"clips": int(len(calibration_clips)),
-                                "order": "time-major, batch size = clips"},
+                "calibration": "uint8 training frames, time-major, batch size = clips",
             },
             "runtime": {
                 "load": f"akida.Model('{MODEL_FILES['akida']}')",
