@@ -112,6 +112,15 @@ def test_training_starts_at_random_offsets_within_the_video(jester_root):
     assert len(starts["1001"]) > 2 and max(starts["1001"]) < 40 - 32
 
 
+def test_num_clips_keeps_the_first_videos(jester_root):
+    for make in (jester_dataset, jester_tfrecord_dataset):
+        batches = list(make(jester_root, "validation", batch_size=4, num_clips=2))
+        assert [int(label) for label in batches[0][1]] == [
+            JESTER_CLASSES.index("Swiping Left"), JESTER_CLASSES.index("Thumb Up")]
+        with pytest.raises(ValueError, match="num_clips"):
+            make(jester_root, num_clips=0)
+
+
 def test_tfrecord_layout_gives_the_same_batches(jester_root):
     from_records = next(iter(jester_tfrecord_dataset(jester_root, "validation", batch_size=3)))
     from_folders = next(iter(jester_dataset(jester_root, "validation", batch_size=3)))

@@ -218,6 +218,13 @@ def _check_common(split: str, batch_size: int, on_corrupt: str, frames: int, str
         raise ValueError(f"on_corrupt must be one of {ON_CORRUPT}, got {on_corrupt!r}.")
 
 
+def _check_num_clips(num_clips: int | None) -> int | None:
+    if num_clips is not None and (isinstance(num_clips, bool) or not isinstance(
+            num_clips, (int, np.integer)) or num_clips < 1):
+        raise ValueError(f"num_clips must be None or a positive int, got {num_clips!r}.")
+    return None if num_clips is None else int(num_clips)
+
+
 def _guarded(load, on_corrupt: str, frames: int, size: int):
     """Wrap a clip loader: on a corrupt frame raise, or (skip) warn and return label -1."""
     def run(*args):
@@ -260,16 +267,17 @@ def _indexed(count: int, split: str, seed: int, shuffle_buffer: int):
 def jester_dataset(root: str | os.PathLike, split: str = "validation", batch_size: int = 16,
                    augment: bool = False, seed: int = 0, frames: int = FRAMES,
                    stride: int = STRIDE, size: int = SIZE, on_corrupt: str = "raise",
-                   shuffle_buffer: int = 10_000,
+                   num_clips: int | None = None, shuffle_buffer: int = 10_000,
                    drop_remainder: bool | None = None) -> tf.data.Dataset:
     """Batches ``(clips uint8 (B, frames, size, size, 3), labels int32 (B,))`` from the full
     Jester layout (folders of numbered JPEGs). ``"train"`` is shuffled, endless and starts
-    each clip at a random offset; ``"validation"`` is one pass in CSV order from frame 0."""
+    each clip at a random offset; ``"validation"`` is one pass in CSV order from frame 0.
+    ``num_clips`` keeps only the first videos of the split's CSV."""
     import tensorflow as tf
 
     _check_common(split, batch_size, on_corrupt, frames, stride, size)
     read_labels(root)  # fails early, with a clear message, on a bad class list
-    entries = read_split(root, split)
+    entries = read_split(root, split)[:_check_num_clips(num_clips)]
     folder = videos_folder(root)
     paths = [str(folder / video_id) for video_id, _ in entries]
     labels = np.array([label for _, label in entries], dtype=np.int32)
@@ -309,15 +317,19 @@ def tfrecord_files(root: str | os.PathLike, split: str) -> list[Path]:
 def jester_tfrecord_dataset(root: str | os.PathLike, split: str = "validation",
                             batch_size: int = 16, augment: bool = False, seed: int = 0,
                             frames: int = FRAMES, stride: int = STRIDE, size: int = SIZE,
-                            on_corrupt: str = "raise", shuffle_buffer: int = 1_000,
+                            on_corrupt: str = "raise", num_clips: int | None = None,
+                            shuffle_buffer: int = 1_000,
                             drop_remainder: bool | None = None) -> tf.data.Dataset:
-    """Same batches as :func:`jester_dataset`, read from BrainChip's GZIP TFRecords."""
+    """Same batches as :func:`jester_dataset`, read from BrainChip's GZIP TFRecords
+    (``num_clips``: only the first records of the split's files)."""
     import tensorflow as tf
 
     _check_common(split, batch_size, on_corrupt, frames, stride, size)
     mapping = np.array(read_labels(root), dtype=np.int32)
     files = [str(path) for path in tfrecord_files(root, split)]
     records = tf.data.TFRecordDataset(files, compression_type="GZIP")
+    if num_clips is not None:
+        records = records.take(_check_num_clips(num_clips))
     if split == "train":
         records = records.shuffle(shuffle_buffer, seed=seed,
                                   reshuffle_each_iteration=True).repeat()
