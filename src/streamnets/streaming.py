@@ -663,22 +663,31 @@ def compare_latency(
     stream: StreamingModel,
     batch_size: int = 1,
     repeats: int = 11,
+    rounds: int = 1,
     window: int | None = None,
     seed: int = 0,
 ) -> LatencyComparison:
     """Median wall-clock time per new frame: ``stream.step_fn`` against rerunning ``model``
-    on a ``window``-frame clip (default: the model's own clip length), measured in turn in
-    the same process."""
+    on a ``window``-frame clip (default: the model's own clip length).
+
+    The two paths are timed in turn, ``rounds`` times (``repeats`` calls each time), and
+    the medians are taken over all calls of a path: on a shared machine, alternating
+    spreads the other jobs' load evenly over both.
+    """
     window = window or model.inputs[0].shape[1]
     if window is None:
         raise ValueError("window must be given when the model's frame count is None.")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
     rng = np.random.default_rng(seed)
     clip = rng.integers(0, 256, (batch_size, window, *stream.frame_shape)).astype(DTYPE)
-    frames = tf.constant(clip[:, -1])
+    frames, clip = tf.constant(clip[:, -1]), tf.constant(clip)
     states = stream.init_states(batch_size)
     recompute = recompute_window_fn(model)
-    stream_time = measure_throughput(lambda a: stream.step_fn(*a), (frames, states),
-                                     repeats=repeats, warmup=2)
-    recompute_time = measure_throughput(recompute, tf.constant(clip), repeats=repeats, warmup=2)
-    return LatencyComparison(batch_size, window, 1000 * stream_time.median_s,
-                             1000 * recompute_time.median_s)
+    stream_s, recompute_s = [], []
+    for _ in range(rounds):
+        stream_s += measure_throughput(lambda a: stream.step_fn(*a), (frames, states),
+                                       repeats=repeats, warmup=2).seconds
+        recompute_s += measure_throughput(recompute, clip, repeats=repeats, warmup=2).seconds
+    return LatencyComparison(batch_size, window, 1000 * float(np.median(stream_s)),
+                             1000 * float(np.median(recompute_s)))
