@@ -182,7 +182,7 @@ def run_train(args: argparse.Namespace) -> int:
     import keras
 
     from streamnets import models, train
-    from streamnets.data import MIRROR_PAIRS, NUM_CLASSES, class_index
+    from streamnets.data import NUM_CLASSES
 
     name = args.name or args.preset
     if args.augment is None:
@@ -248,9 +248,7 @@ def run_train(args: argparse.Namespace) -> int:
         test = _synthetic_split("test", args.batch_size, args.test_clips, args)
         logits, labels = train.predict_logits(model, test)
         scores = train.evaluate_logits(logits, labels)
-        mirror = [class_index(n) for pair in MIRROR_PAIRS for n in pair]
-        in_pairs = [label in mirror for label in labels]
-        mirror_scores = train.evaluate_logits(logits[in_pairs], labels[in_pairs])
+        mirror_scores = train.evaluate_classes(logits, labels, train.mirror_pair_classes())
         card["test"] = {
             "split": "test",
             **{k: scores[k] for k in ("clips", "decay", "frame_accuracy", "clip_accuracy")},

@@ -196,6 +196,14 @@ def model_card(name: str = "synthetic") -> dict:
     return json.loads(card.read_text())
 
 
+def pretrained_history(name: str = "synthetic") -> list[dict]:
+    """The per-epoch training history shipped next to the pretrained weights ``name``."""
+    import json
+
+    model_card(name)  # a clear error for unknown names
+    return json.loads(_weights_folder().joinpath(f"{name}.history.json").read_text())
+
+
 def load_pretrained(name: str = "synthetic") -> keras.Model:
     """The model shipped inside the package, trained and ready to predict.
 

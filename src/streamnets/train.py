@@ -273,6 +273,27 @@ def evaluate_logits(
     }
 
 
+def mirror_pair_classes() -> list[int]:
+    """Indices of the classes that belong to a mirror pair (same motion, reversed)."""
+    from streamnets.data import MIRROR_PAIRS, class_index
+
+    return [class_index(name) for pair in MIRROR_PAIRS for name in pair]
+
+
+def evaluate_classes(
+    logits: np.ndarray,
+    labels: np.ndarray,
+    classes: list[int],
+    decay: float = smoothing.DEFAULT_DECAY,
+) -> dict[str, Any]:
+    """:func:`evaluate_logits` restricted to the clips whose label is in ``classes``."""
+    labels = np.asarray(labels)
+    keep = np.isin(labels, classes)
+    if not keep.any():
+        raise ValueError(f"no clip has a label in {classes}: nothing to score.")
+    return evaluate_logits(np.asarray(logits)[keep], labels[keep], decay)
+
+
 def evaluate(
     model: keras.Model, dataset: tf.data.Dataset, decay: float = smoothing.DEFAULT_DECAY
 ) -> dict[str, Any]:
@@ -288,6 +309,9 @@ def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w") as f:
         f.write(text)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide package data from other users
     os.replace(tmp, path)
 
 
@@ -299,11 +323,17 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 
 
 def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
-    """``model.save_weights`` through a temp file, so a crash never leaves half a file."""
+    """The model's weights without optimizer state, written through a temp file.
+
+    A compiled model's weights file also carries the optimizer's moments (3x the size);
+    an uncompiled clone keeps only what inference needs.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean = keras.models.clone_model(model)
+    clean.set_weights(model.get_weights())
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    model.save_weights(tmp)
+    clean.save_weights(tmp)
     os.replace(tmp, path)
 
 
@@ -324,20 +354,17 @@ def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
 def save_checkpoint(
     checkpoint_dir: Path, model: keras.Model, state: dict[str, Any], keep: int = 2
 ) -> Path:
-    """Weights, optimizer variables and ``state`` in ``step-NNNNNNN/``, written atomically.
+    """Weights, optimizer state and ``state`` in ``step-NNNNNNN/``, written atomically.
 
-    Everything goes to a temporary folder first, then one ``rename`` publishes it, so
-    :func:`latest_checkpoint` never sees a half-written checkpoint. Only the newest
-    ``keep`` checkpoints are kept.
+    Keras' weights file of a compiled model holds the optimizer's variables too (step
+    counter, moments). Everything goes to a temporary folder first, then one ``rename``
+    publishes it, so :func:`latest_checkpoint` never sees a half-written checkpoint. Only
+    the newest ``keep`` checkpoints are kept.
     """
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     final = checkpoint_dir / f"{CHECKPOINT_PREFIX}{state['step']:07d}"
     tmp = Path(tempfile.mkdtemp(dir=checkpoint_dir, prefix=".tmp-"))
     model.save_weights(tmp / "model.weights.h5")
-    np.savez(
-        tmp / "optimizer.npz",
-        **{f"v{i:04d}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)},
-    )
     (tmp / "state.json").write_text(json.dumps(state, indent=1))
     if final.exists():
         shutil.rmtree(final)
@@ -348,20 +375,9 @@ def save_checkpoint(
 
 
 def restore_checkpoint(path: Path, model: keras.Model) -> dict[str, Any]:
-    """Load weights and optimizer variables from ``path`` into a compiled ``model``."""
+    """Load weights and optimizer state from ``path`` into a compiled ``model``."""
+    model.optimizer.build(model.trainable_variables)  # so its variables exist to be loaded
     model.load_weights(path / "model.weights.h5")
-    optimizer = model.optimizer
-    optimizer.build(model.trainable_variables)
-    with np.load(path / "optimizer.npz", allow_pickle=False) as saved:
-        values = [saved[k] for k in sorted(saved.files)]
-    if len(values) != len(optimizer.variables):
-        raise ValueError(
-            f"checkpoint {path} holds {len(values)} optimizer variables but the optimizer "
-            f"has {len(optimizer.variables)}: it was written for another model. Use a fresh "
-            "output folder or delete the checkpoints."
-        )
-    for variable, value in zip(optimizer.variables, values, strict=True):
-        variable.assign(value)
     return json.loads((path / "state.json").read_text())
 
 
@@ -417,8 +433,8 @@ class _OneEpoch(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         optimizer = self.model.optimizer
-        self.learning_rate = float(optimizer.learning_rate)
-        self.step = int(optimizer.iterations)
+        self.learning_rate = float(ops.convert_to_numpy(optimizer.learning_rate))
+        self.step = int(ops.convert_to_numpy(optimizer.iterations))
         self.model.stop_training = True
 
 
