@@ -26,7 +26,12 @@ from streamnets.data.pipeline import (
     split_specs,
     synthetic_dataset,
 )
-from streamnets.data.synthetic import GENERATOR_VERSION, gesture_window, synthetic_clip
+from streamnets.data.synthetic import (
+    GENERATOR_VERSION,
+    MOTION_DESCRIPTIONS,
+    gesture_window,
+    synthetic_clip,
+)
 
 __all__ = [
     "CANONICAL_CLASS",
@@ -36,6 +41,7 @@ __all__ = [
     "JESTER_CLASSES",
     "JesterDataError",
     "MIRROR_PAIRS",
+    "MOTION_DESCRIPTIONS",
     "NUM_CLASSES",
     "SPLIT_SEEDS",
     "class_index",

@@ -1,0 +1,123 @@
+"""Figures of the data chapter: clips as filmstrips, grids per class, animations, onsets.
+
+Figures are plain ``matplotlib.figure.Figure`` objects (no pyplot state), small enough for
+the book's pages; animations are ``FuncAnimation`` objects to turn into an HTML player with
+:func:`streamnets.viz.streaming.animation_html`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+DPI = 72
+
+
+def _check_clips(clips: Sequence[np.ndarray], titles: Sequence[str]) -> list[np.ndarray]:
+    clips = [np.asarray(clip) for clip in clips]
+    if not clips:
+        raise ValueError("clips is empty: pass at least one (frames, height, width, 3) clip.")
+    for clip in clips:
+        if clip.ndim != 4 or clip.shape[-1] != 3:
+            raise ValueError(f"each clip must be (frames, height, width, 3), got {clip.shape}.")
+    if len(titles) != len(clips):
+        raise ValueError(f"got {len(titles)} titles for {len(clips)} clips; give one each.")
+    return clips
+
+
+def filmstrip(clip: np.ndarray, frames: Sequence[int] = (0, 5, 10, 15), gap: int = 2
+              ) -> np.ndarray:
+    """The chosen frames of a clip side by side, separated by ``gap`` white columns."""
+    (clip,) = _check_clips([clip], [""])
+    if not frames or min(frames) < -len(clip) or max(frames) >= len(clip):
+        raise ValueError(f"frames must be indices into the clip's {len(clip)} frames, "
+                         f"got {tuple(frames)}.")
+    height = clip.shape[1]
+    spacer = np.full((height, gap, 3), 255, dtype=clip.dtype)
+    parts = []
+    for index in frames:
+        parts += [clip[index], spacer]
+    return np.concatenate(parts[:-1], axis=1)
+
+
+def plot_class_grid(clips: Sequence[np.ndarray], titles: Sequence[str],
+                    frames: Sequence[int] = (0, 5, 10, 15), columns: int = 3) -> Figure:
+    """One filmstrip per clip (e.g. one clip per class), ``columns`` filmstrips per row."""
+    clips = _check_clips(clips, titles)
+    rows = -(-len(clips) // columns)
+    fig = Figure(figsize=(3.3 * columns, 1.15 * rows), dpi=DPI, layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns)).reshape(rows, columns)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, clip, title in zip(axes.flat, clips, titles, strict=False):
+        ax.imshow(filmstrip(clip, frames))
+        ax.set_title(title, fontsize=8, loc="left", pad=2)
+    return fig
+
+
+def animate_clips(clips: Sequence[np.ndarray], titles: Sequence[str],
+                  interval: int = 300) -> FuncAnimation:
+    """Several clips (same number of frames) playing side by side."""
+    clips = _check_clips(clips, titles)
+    if len({len(clip) for clip in clips}) != 1:
+        raise ValueError("all clips must have the same number of frames to play together.")
+    fig = Figure(figsize=(1.9 * len(clips), 2.2), dpi=DPI, layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(clips)))
+    images = []
+    for ax, clip, title in zip(axes, clips, titles, strict=True):
+        images.append(ax.imshow(clip[0]))
+        ax.set_title(title, fontsize=8)
+        ax.axis("off")
+    counter = fig.suptitle("", fontsize=9)
+
+    def draw(t: int) -> list:
+        for image, clip in zip(images, clips, strict=True):
+            image.set_data(clip[t])
+        counter.set_text(f"frame {t + 1} of {len(clips[0])}")
+        return images
+
+    return FuncAnimation(fig, draw, frames=len(clips[0]), interval=interval, blit=False)
+
+
+def plot_onsets(starts: Sequence[float], ends: Sequence[float], frames: int = 16) -> Figure:
+    """When gestures happen: a histogram of onsets, and per frame the share of clips whose
+    gesture has started (before that, a frame carries no sign of its class)."""
+    starts, ends = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+    if starts.shape != ends.shape or starts.ndim != 1 or not len(starts):
+        raise ValueError("starts and ends must be equal-length 1-D sequences of windows.")
+    fig = Figure(figsize=(8, 2.6), dpi=DPI, layout="constrained")
+    left, right = fig.subplots(1, 2)
+    edges = np.arange(-4, frames + 1)
+    left.hist(starts, bins=edges, color="tab:blue", edgecolor="white")
+    left.axvspan(edges[0], 0, color="0.9", zorder=0)
+    left.set_xlabel("gesture onset (frame; < 0: began before the clip)")
+    left.set_ylabel("clips")
+    index = np.arange(frames)
+    started = [(starts <= t + 1).mean() for t in index]  # under way during frame t
+    ongoing = [((starts <= t + 1) & (ends > t)).mean() for t in index]
+    right.plot(index + 1, started, marker="o", label="started by this frame")
+    right.plot(index + 1, ongoing, marker="s", label="in progress during this frame")
+    right.set_ylim(0, 1.02)
+    right.set_xlabel("frame")
+    right.set_ylabel("share of gesture clips")
+    right.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_mirror_pair(forward: np.ndarray, backward: np.ndarray, names: Sequence[str],
+                     frames: Sequence[int] = (0, 3, 6, 9, 12, 15)) -> Figure:
+    """Two clips of a mirror pair, frame by frame: the second row is the first reversed."""
+    forward, backward = _check_clips([forward, backward], names)
+    fig = Figure(figsize=(1.35 * len(frames), 3.1), dpi=DPI, layout="constrained")
+    axes = fig.subplots(2, len(frames))
+    for row, (clip, name) in enumerate(zip((forward, backward), names, strict=True)):
+        for ax, index in zip(axes[row], frames, strict=True):
+            ax.imshow(clip[index])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"frame {index + 1}", fontsize=8)
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    return fig
