@@ -159,6 +159,9 @@ def extract_archive(archive: str | os.PathLike, folder: str | os.PathLike) -> Pa
     """Unpack a tar/zip archive into ``folder`` safely and atomically (see module docstring)."""
     archive, folder = Path(archive), Path(folder)
     _archive_stem(archive.name)  # validates the suffix
+    if not hasattr(tarfile, "data_filter"):
+        raise DownloadError("safe tar extraction needs Python 3.10.12+, 3.11.4+ or 3.12+ "
+                            "(tarfile's 'data' filter); upgrade Python to extract archives.")
     if folder.exists():
         raise DownloadError(f"{folder} already exists but was not extracted by download() (no "
                             f"{EXTRACTED_MARKER} marker); move it away, or point at it directly.")
