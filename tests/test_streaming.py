@@ -207,10 +207,18 @@ def test_saved_model_of_serving_fn_reproduces_step_fn(tiny_stream, tmp_path):
 
 
 def test_compare_latency_times_both_paths(tiny, tiny_stream):
-    result = compare_latency(tiny, tiny_stream, batch_size=2, repeats=1)
+    result = compare_latency(tiny, tiny_stream, batch_size=2, repeats=1, rounds=2)
     assert result.window == FRAMES and result.batch_size == 2
     assert result.stream_ms > 0 and result.recompute_ms > 0
     assert result.ratio == pytest.approx(result.recompute_ms / result.stream_ms)
+
+
+def test_any_model_name_converts():
+    inputs = keras.Input((FRAMES, SIZE, SIZE, 3))
+    model = keras.Model(inputs, layers.Conv3D(2, (1, 3, 3), name="conv")(inputs), name="3d-net")
+    stream = to_streaming(model)
+    assert stream.state_specs() == {}
+    assert stream.step(random_clips(1)[:, 0]).shape == (1, SIZE - 2, SIZE - 2, 2)
 
 
 def test_max_relative_error_is_relative_to_the_reference_scale():

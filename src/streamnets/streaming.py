@@ -26,6 +26,7 @@ function of ``(frames, states)``: the form that export to LiteRT traces).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -432,17 +433,19 @@ def _layer_chain(model: keras.Model) -> list[keras.layers.Layer]:
                 "connection or stream the branches separately.",
             )
         consumers.setdefault(id(inputs[0]), []).append(layer)
-    chain, tensor = [], model.inputs[0]
+    chain, tensor, producer = [], model.inputs[0], "the model input"
     while tensor is not model.outputs[0]:
         users = consumers.get(id(tensor), [])
-        if len(users) != 1:
-            names = ", ".join(f"'{u.name}'" for u in users)
+        if not users:
+            raise ValueError(f"no layer of the model reads {producer}: no path to the output.")
+        if len(users) > 1:
+            others = ", ".join(f"'{u.name}'" for u in users[:-1])
             raise StreamingConversionError(
-                users[0], f"its input also feeds {names}: a branch (skip connection). "
-                "to_streaming converts chains of layers only.",
+                users[-1], f"{producer} feeds it and also {others}: a branch (skip "
+                "connection). to_streaming converts chains of layers only.",
             )
         chain.append(users[0])
-        tensor = users[0].output
+        tensor, producer = users[0].output, f"the output of '{users[0].name}'"
     return chain
 
 
@@ -519,7 +522,7 @@ class StreamingModel(tf.Module):
     """
 
     def __init__(self, steps: Sequence[_Step], frame_shape: Sequence[int], name: str) -> None:
-        super().__init__(name=name)
+        super().__init__(name=re.sub(r"\W|^(?=\d)", "_", name))  # a Python identifier
         self.frame_layers = [step.layer for step in steps]
         self._rows = tuple(step.row for step in steps)
         self.frame_shape = tuple(frame_shape)
