@@ -40,11 +40,11 @@ def test_figures_draw_one_panel_per_clip():
     assert len(onsets.axes) == 2
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted")
 def test_animation_has_one_frame_per_clip_frame():
     animation = animate_clips([CLIP, CLIP], ["a", "b"])
     assert isinstance(animation, FuncAnimation)
     assert len(list(animation.new_frame_seq())) == len(CLIP)
+    assert animation.to_jshtml().count("data:image/png;base64") == len(CLIP)
 
 
 def test_bad_inputs_are_explained():
