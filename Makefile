@@ -12,7 +12,6 @@ BOOK_HTML := book/_build/html/index.html
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
-export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help env env-latest book notebooks test test-pinned test-latest browser-deps bench lint lock clean
