@@ -118,6 +118,7 @@ class _Motion:
 
 
 def check_clip_args(frames: int, size: int, seed: int) -> None:
+    """Raise a ValueError naming the argument when a clip's frames, size or seed is invalid."""
     for name, value, low, high in (("frames", frames, 1, MAX_FRAMES),
                                    ("size", size, MIN_SIZE, MAX_SIZE),
                                    ("seed", seed, 0, MAX_SEED)):
