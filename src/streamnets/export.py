@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -126,6 +127,21 @@ def _serving_module(stream: Any) -> Any:
 
 
 @contextlib.contextmanager
+def quiet_tensorflow() -> Iterator[None]:
+    """Silence TensorFlow's Python logger (INFO lines of SavedModel writing, retracing
+    warnings from third-party layers) for the duration of the block."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
 def litert_converter(stream: Any) -> Iterator[Any]:
     """A ``TFLiteConverter`` for ``stream``'s step, saved as a SavedModel with a signature.
 
@@ -137,7 +153,8 @@ def litert_converter(stream: Any) -> Iterator[Any]:
 
     module = _serving_module(stream)
     with tempfile.TemporaryDirectory(prefix="streamnets-savedmodel-") as folder:
-        tf.saved_model.save(module, folder, signatures={SIGNATURE: module.serve})
+        with quiet_tensorflow():
+            tf.saved_model.save(module, folder, signatures={SIGNATURE: module.serve})
         yield tf.lite.TFLiteConverter.from_saved_model(folder, signature_keys=[SIGNATURE])
 
 

@@ -21,6 +21,7 @@ models (float or quantized) on clips so that they can be scored with the same sm
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -32,7 +33,7 @@ import keras
 import numpy as np
 
 from streamnets.brainchip import require_akida_extra, to_tf_keras
-from streamnets.export import IMAGE_INPUT, check_frames, litert_converter
+from streamnets.export import IMAGE_INPUT, check_frames, litert_converter, quiet_tensorflow
 
 #: Fewest calibration clips accepted: activation ranges from fewer clips are noise.
 MIN_CALIBRATION_CLIPS = 4
@@ -261,8 +262,11 @@ def quantize_brainchip(model: Any, calibration_clips: Any) -> Any:
     frame_shape = tuple(model.input.shape[2:])
     clips = check_calibration_clips(calibration_clips, frame_shape)
     samples = time_major(clips)
-    quantized = quantize(to_tf_keras(model), qparams=quantizeml_params(), samples=samples,
-                         num_samples=len(samples), batch_size=len(clips), epochs=1)
+    # quantizeml calibrates with Keras predict, whose progress bar is noise here, and its
+    # FIFO layers retrace a small function once per layer (harmless, but TF warns).
+    with contextlib.redirect_stdout(io.StringIO()), quiet_tensorflow():
+        quantized = quantize(to_tf_keras(model), qparams=quantizeml_params(), samples=samples,
+                             num_samples=len(samples), batch_size=len(clips), epochs=1)
     reset_buffers(quantized)
     return quantized
 
@@ -281,12 +285,14 @@ def predict_buffered(model: Any, clips: Any, batch_size: int = 32) -> np.ndarray
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
     clips = check_frames(clips, model.input_shape[1:], "clips", leading=2)
     outputs = []
-    for start in range(0, len(clips), batch_size):
-        batch = clips[start:start + batch_size]
+    with quiet_tensorflow():
+        for start in range(0, len(clips), batch_size):
+            batch = clips[start:start + batch_size]
+            reset_buffers(model)
+            frames = [np.asarray(model(batch[:, t], training=False))
+                      for t in range(batch.shape[1])]
+            outputs.append(np.stack(frames, axis=1).reshape(len(batch), batch.shape[1], -1))
         reset_buffers(model)
-        frames = [np.asarray(model(batch[:, t], training=False)) for t in range(batch.shape[1])]
-        outputs.append(np.stack(frames, axis=1).reshape(len(batch), batch.shape[1], -1))
-    reset_buffers(model)
     return np.concatenate(outputs)
 
 

@@ -1,0 +1,59 @@
+"""Figures and tables of the export chapter (chapter 7)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from streamnets.export import LiteRTRunner
+
+
+def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:
+    """Operator counts of several ``.tflite`` models side by side (one column per model)."""
+    names = sorted({op for counts in ops.values() for op in counts})
+    lines = ["| operator | " + " | ".join(ops) + " |",
+             "|---|" + "---:|" * len(ops)]
+    for op in names:
+        lines.append(f"| `{op}` | " + " | ".join(str(c.get(op, 0)) for c in ops.values()) + " |")
+    return "\n".join(lines)
+
+
+def states_markdown(runner: LiteRTRunner) -> str:
+    """The exported model's state tensors: name, shape (batch, H, W, slots, C), size."""
+    lines = ["| state (input and output) | shape | dtype | KiB |", "|---|---|---|---:|"]
+    for name in runner.state_names:
+        info = runner.inputs[name]
+        kib = math.prod(info.shape) * np.dtype(info.dtype).itemsize / 1024
+        lines.append(f"| `{name}` | {info.shape} | {info.dtype} | {kib:.0f} |")
+    return "\n".join(lines)
+
+
+def plot_top_classes(smoothed: np.ndarray, class_names: Sequence[str],
+                     label: int | None = None, top_k: int = 5) -> Figure:
+    """The ``top_k`` classes (by their final value) of smoothed probabilities over frames.
+
+    ``smoothed`` is ``(T, n_classes)``, each row normalized to sum to 1; the true class,
+    when given, is drawn thick and green.
+    """
+    smoothed = np.asarray(smoothed)
+    if smoothed.ndim != 2 or smoothed.shape[1] != len(class_names):
+        raise ValueError(
+            f"smoothed must be (frames, {len(class_names)}), got shape {smoothed.shape}."
+        )
+    best = np.argsort(smoothed[-1])[::-1][:top_k]
+    frames = np.arange(1, len(smoothed) + 1)
+    fig = Figure(figsize=(6.5, 3.0), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    for rank, c in enumerate(best):
+        truth = c == label
+        ax.plot(frames, smoothed[:, c], "o-", ms=3, lw=2.5 if truth else 1.2,
+                color="C2" if truth else f"C{[0, 1, 3, 4, 5, 6][rank % 6]}",
+                label=class_names[c] + (" (true)" if truth else ""))
+    ax.set(xlabel="frame", ylabel="smoothed probability", ylim=(0, 1.02),
+           xticks=frames[::max(1, len(frames) // 8)])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    return fig

@@ -1,0 +1,83 @@
+"""Figures and tables of the quantization chapter (chapter 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from streamnets.quantize import LayerError
+
+#: rmse / scale of pure rounding to a uniform grid: 1 / sqrt(12).
+ROUNDING_RMSE_STEPS = 1 / np.sqrt(12)
+
+
+def _layer_outputs(errors: Sequence[LayerError]) -> dict[str, LayerError]:
+    """The last op of every layer (its output), in model order."""
+    outputs: dict[str, LayerError] = {}
+    for error in errors:
+        outputs[error.layer] = error
+    return outputs
+
+
+def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[LayerError]
+                ) -> Figure:
+    """Per layer: the spread of per-channel weight ranges, and the calibrated activation range.
+
+    Left, one line per layer from the smallest to the largest per-channel ``max |w|``
+    (dot: median), on a log axis: a per-tensor scale would be set by the right end.
+    Right, the float range each layer's int8 output covers after calibration.
+    """
+    outputs = _layer_outputs(errors)
+    names = [row["layer"] for row in weight_rows]
+    y = np.arange(len(names))[::-1]
+    fig = Figure(figsize=(8.5, 0.26 * len(names) + 1.2), dpi=100, layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    for yi, row in zip(y, weight_rows, strict=True):
+        left.plot([row["channel_max_min"], row["max_abs"]], [yi, yi], color="C0", lw=3,
+                  solid_capstyle="butt")
+        left.plot(row["channel_max_median"], yi, "o", color="k", ms=3)
+    left.set(xscale="log", yticks=y, xlabel="per-channel max |weight| (BN folded)",
+             title="weights: one scale per output channel")
+    left.set_yticklabels(names, fontsize=8)
+    low = [outputs[n].output_range[0] if n in outputs else np.nan for n in names]
+    high = [outputs[n].output_range[1] if n in outputs else np.nan for n in names]
+    right.barh(y, high, color="C1", label="upper end")
+    right.barh(y, np.abs(low), color="C3", alpha=0.6, label="|lower end| (< 0)")
+    right.set(xscale="log", xlabel="calibrated output range (float)",
+              title="activations: one range per tensor")
+    right.legend(fontsize=7, loc="lower right")
+    for ax in (left, right):
+        ax.grid(axis="x", alpha=0.3, which="both")
+    return fig
+
+
+def plot_layer_errors(errors: Sequence[LayerError]) -> Figure:
+    """The error each int8 op adds, in int8 steps of its output (rmse / scale), in order."""
+    labels = [f"{e.layer} ({e.op.lower()})" for e in errors]
+    values = [e.rmse_in_steps for e in errors]
+    y = np.arange(len(errors))[::-1]
+    fig = Figure(figsize=(6.5, 0.24 * len(errors) + 1.0), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y, values, color="C0")
+    ax.axvline(ROUNDING_RMSE_STEPS, color="C3", ls="--", label="rounding alone (1/√12)")
+    ax.set(yticks=y, xlabel="RMS error of the int8 op, in steps of its output")
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def accuracy_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """:func:`streamnets.quantize.accuracy_table` rows as a Markdown table (percentages)."""
+    lines = ["| model | frame accuracy | clip accuracy (decay) | frames with the float top-1 |",
+             "|---|---:|---:|---:|"]
+    for row in rows:
+        lines.append(
+            f"| {row['model']} | {100 * row['frame_accuracy']:.1f} % | "
+            f"{100 * row['clip_accuracy']:.1f} % | "
+            f"{100 * row['top1_agreement_with_first']:.1f} % |"
+        )
+    return "\n".join(lines)
