@@ -12,7 +12,7 @@ import tensorflow as tf
 from keras import layers
 
 from streamnets import models
-from streamnets.blocks import causal_temporal_conv, conv3d_block, conv_bn_relu, spatiotemporal_block
+from streamnets.blocks import causal_temporal_conv, conv_bn_relu, spatiotemporal_block
 from streamnets.streaming import (
     StreamingConversionError,
     compare_latency,
@@ -255,9 +255,10 @@ def pad_then_model(padding, then=None) -> keras.Model:
     return keras.Model(inputs, x)
 
 
-def conv3d_baseline_model() -> keras.Model:
+def same_padded_temporal_conv_model() -> keras.Model:
     inputs = single_input()
-    return keras.Model(inputs, conv3d_block(inputs, 4, "conv3d_0", temporal_kernel=3))
+    conv = layers.Conv3D(4, (3, 1, 1), padding="same", name="convt_same")
+    return keras.Model(inputs, conv(inputs))
 
 
 def unknown_layer_model() -> keras.Model:
@@ -283,7 +284,7 @@ def unpadded_temporal_conv_model() -> keras.Model:
          "temporal stride is 2"),
         (lambda: temporal_conv_model("convt_d2", dilation_rate=(2, 1, 1)), "convt_d2",
          "temporal dilation is 2"),
-        (conv3d_baseline_model, "conv3d_0", "future frame"),
+        (same_padded_temporal_conv_model, "convt_same", "future frame"),
         (unpadded_temporal_conv_model, "convt_valid", "needs exactly 2 past zero frame"),
         (lambda: pad_then_model(((1, 1), (0, 0), (0, 0))), "time_pad", "future frame"),
         (lambda: pad_then_model(((2, 0), (0, 0), (0, 0)), layers.ReLU(name="relu")),

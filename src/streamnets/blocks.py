@@ -158,12 +158,6 @@ def spatiotemporal_block(
     return pointwise_conv(x, spatial_filters, f"convs_pw_{index}_0")
 
 
-def _causal_pad(x: keras.KerasTensor, kernel_size: int, name: str) -> keras.KerasTensor:
-    if kernel_size == 1:
-        return x
-    return layers.ZeroPadding3D(((kernel_size - 1, 0), (0, 0), (0, 0)), name=name)(x)
-
-
 def conv3d_block(
     x: keras.KerasTensor,
     filters: int,
@@ -177,15 +171,14 @@ def conv3d_block(
     ``k * 9 * C_in`` multiply-accumulates per pixel.
     """
     check_temporal_kernel(temporal_kernel)
-    half = (temporal_kernel - 1) // 2
-    # Pad k-1 past frames, let 'same' pad space (and add `half` frames each side),
-    # then crop those `half` frames back: the result is causal in time and 'same' in space.
-    x = _causal_pad(x, temporal_kernel, f"{name}_pad")
+    # Explicit padding: k - 1 past frames (causal) and one pixel each side, then a
+    # 'valid' conv. (A ZeroPadding3D followed by a 'same' Conv3D is fused wrongly by
+    # TensorFlow's graph optimizer: the 'same' padding is dropped.)
+    x = layers.ZeroPadding3D(((temporal_kernel - 1, 0), (1, 1), (1, 1)), name=f"{name}_pad")(x)
     x = conv_bn_relu(
-        x, filters, (temporal_kernel, 3, 3), name=name, strides=(1, stride, stride)
+        x, filters, (temporal_kernel, 3, 3), name=name, strides=(1, stride, stride),
+        padding="valid",
     )
-    if half:
-        x = layers.Cropping3D(((half, half), (0, 0), (0, 0)), name=f"{name}_crop")(x)
     return x
 
 
