@@ -131,6 +131,16 @@ def test_int8_model_is_full_integer_and_about_four_times_smaller(exports):
     assert ops["QUANTIZE"] == ops["DEQUANTIZE"] == 6  # image + 5 states in; logits + 5 out
 
 
+def test_int8_states_round_trip_without_rounding(stream, exports):
+    """Each state leaves and re-enters with the same int8 scale: float states are lossless."""
+    scales = export.state_scales(exports["int8"] / "model.tflite")
+    assert set(scales) == set(stream.state_specs())
+    for name, (scale_in, scale_out) in scales.items():
+        assert scale_in == scale_out > 0, name
+    with pytest.raises(ValueError, match="not an int8 export"):
+        export.state_scales(exports["float"] / "model.tflite")
+
+
 def test_int8_logits_stay_close_to_float_on_the_small_model(stream, exports):
     clips = random_clips(3, seed=4)
     expected = stream.predict_clips(clips)

@@ -320,6 +320,34 @@ def litert_ops(model: str | os.PathLike | bytes) -> dict[str, int]:
     return counts
 
 
+def state_scales(model: str | os.PathLike | bytes) -> dict[str, tuple[float, float]]:
+    """Per state of an int8 export: the int8 scale of its input and of its output.
+
+    The states cross the interface as float32 and are quantized inside. When the two
+    scales of a state are equal (LiteRT gives a concatenation one scale for its inputs and
+    output), a state goes out and back in with no rounding: the float interface then costs
+    memory and two conversions per frame, not accuracy.
+    """
+    runner = LiteRTRunner(model)
+    interpreter = runner.interpreter
+    tensors = {detail["index"]: detail for detail in interpreter.get_tensor_details()}
+    inputs = {detail["index"]: name for name, detail in
+              runner._runner.get_input_details().items() if name in runner.state_names}
+    outputs = {detail["index"]: name for name, detail in
+               runner._runner.get_output_details().items() if name in runner.state_names}
+    scale_in: dict[str, float] = {}
+    scale_out: dict[str, float] = {}
+    for op in interpreter._get_ops_details():
+        source, target = op["inputs"][0], op["outputs"][0]
+        if op["op_name"] == "QUANTIZE" and source in inputs:
+            scale_in[inputs[source]] = float(tensors[target]["quantization"][0])
+        if op["op_name"] == "DEQUANTIZE" and target in outputs:
+            scale_out[outputs[target]] = float(tensors[source]["quantization"][0])
+    if not scale_in:
+        raise ValueError("the model has no quantized states: it is not an int8 export.")
+    return {name: (scale_in[name], scale_out[name]) for name in runner.state_names}
+
+
 def c_array(model: bytes, name: str = "g_streamnets_model") -> str:
     """The model as a C header (for microcontroller runtimes that have no file system).
 
