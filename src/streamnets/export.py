@@ -507,6 +507,8 @@ def export_litert(
     with staged_folder(out_dir, force) as staging:
         log("building the streaming step")
         stream = _streaming(model)
+        logits_spec = stream.step_fn.get_concrete_function().structured_outputs[0]
+        names = _check_class_names(class_names, int(logits_spec.shape[-1]))
         extra: dict[str, Any] = {}
         calibration = None
         if int8:
@@ -523,7 +525,6 @@ def export_litert(
         content = convert_litert(stream, calibration)
         log("checking the exported signature")
         runner = LiteRTRunner(content)
-        names = _check_class_names(class_names, runner.n_classes)
         files = {MODEL_FILES[fmt]: content}
         if write_c_array:
             files[C_ARRAY_FILE] = c_array(content).encode()
