@@ -90,3 +90,14 @@ def test_evaluate_needs_the_model_card_next_to_trained_weights(tmp_path, capsys)
     orphan.write_bytes(b"")
     assert cli.main(["evaluate", "synthetic", "--weights", str(orphan)]) == 2
     assert "model card" in capsys.readouterr().err
+
+
+def test_jester_folder_without_the_training_csv(tmp_path, capsys):
+    from streamnets.data import JESTER_CLASSES
+
+    (tmp_path / "jester-v1-labels.csv").write_text("\n".join(JESTER_CLASSES) + "\n")
+    (tmp_path / "jester-v1-validation.csv").write_text("1;Swiping Left\n")
+    code = cli.main(["train", "jester", str(tmp_path), "--out", str(tmp_path / "run")])
+    assert code == 2
+    assert "jester-v1-train.csv is missing" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()  # failed before anything was written

@@ -52,18 +52,28 @@ def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], Any]:
     return epoch_data
 
 
-def _jester_split(split: str, batch_size: int, args: Any, training: bool = False) -> Any:
+def _jester_split(
+    split: str, batch_size: int, args: Any, clips: int | None = None, seed: int = 0
+) -> Any:
+    """Jester batches from ``args.data_dir``: BrainChip's TFRecord subset when the folder
+    has ``tfrecords/``, else the full dataset's JPEG folders. ``"train"`` is endless,
+    shuffled with ``seed`` and augmented when ``--augment`` is on."""
     from streamnets import data
 
-    return data.jester_dataset(
+    loader = (
+        data.jester_tfrecord_dataset
+        if (Path(args.data_dir) / "tfrecords").is_dir()
+        else data.jester_dataset
+    )
+    return loader(
         args.data_dir,
         split,
         batch_size,
+        augment=split == "train" and bool(getattr(args, "augment", False)),
+        seed=seed,
         frames=args.frames,
         size=args.size,
-        augment=training,
-        seed=getattr(args, "seed", 0),
-        num_clips=getattr(args, "clips", None) if not training else None,
+        num_clips=clips,
     )
 
 
@@ -105,7 +115,8 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         help="evaluate the validation clips every this many epochs (and at the end)",
     )
     parser.add_argument(
-        "--val-clips", type=int, default=108, help="fixed validation clips (synthetic)"
+        "--val-clips", type=int, default=108,
+        help="validation clips: the first N of the validation split"
     )
     parser.add_argument(
         "--test-clips", type=int, default=1080,
@@ -163,7 +174,11 @@ def add_train(subparsers: Any) -> None:
         description="Train on Jester (folders of JPEG frames with jester-v1-*.csv).",
         formatter_class=FORMATTER,
     )
-    jester.add_argument("data_dir", type=Path, help="Jester folder with jester-v1-train.csv")
+    jester.add_argument(
+        "data_dir", type=Path,
+        help="Jester folder: jester-v1-{labels,train,validation}.csv with the JPEG folders, "
+        "or BrainChip's subset with tfrecords/",
+    )
     _add_train_options(jester)
     jester.set_defaults(func=run_train)
 
@@ -204,9 +219,11 @@ def run_train(args: argparse.Namespace) -> int:
         epochs = _synthetic_epochs(args)
         validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
     else:
-        jester_train = _jester_split("train", args.batch_size, args, training=True)
-        epochs = lambda epoch: jester_train  # noqa: E731  (tf.data reshuffles every pass)
-        validation = _jester_split("validation", args.batch_size, args)
+        def epochs(epoch: int) -> Any:  # a fresh shuffle per epoch, reproducible on resume
+            return _jester_split("train", args.batch_size, args, seed=args.seed * 1000 + epoch)
+
+        epochs(0)  # reads the CSVs now: a bad folder fails before the model is built
+        validation = _jester_split("validation", args.batch_size, args, clips=args.val_clips)
     started = time.time()
     model, history = train.fit(
         lambda: models.gesture_net(**architecture),
@@ -373,7 +390,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.preset == "synthetic":
         dataset = _synthetic_split(args.split, args.batch_size, args.clips, args)
     else:
-        dataset = _jester_split(args.split, args.batch_size, args)
+        dataset = _jester_split(args.split, args.batch_size, args, clips=args.clips)
     scores = train.evaluate(model, dataset, decay=args.decay)
     print(f"clips: {scores['clips']}")
     print(f"frame-averaged accuracy: {scores['frame_accuracy']:.4f}")
