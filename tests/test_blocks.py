@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from streamnets.blocks import (
+    DepthwiseConv3D,
     causal_temporal_conv,
     conv3d_block,
     r2plus1d_block,
@@ -107,3 +108,30 @@ def test_graph_mode_matches_eager(kind):
     model = build(BLOCKS[kind])
     x = np.random.default_rng(2).normal(size=(2, FRAMES, SIZE, SIZE, C_IN)).astype("float32")
     np.testing.assert_allclose(model.predict_on_batch(x), np.asarray(model(x)), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "strides", "padding"),
+    [
+        ((5, 1, 1), (1, 1, 1), "valid"),
+        ((1, 3, 3), (1, 2, 2), "same"),
+        ((1, 3, 3), (1, 1, 1), "valid"),
+    ],
+)
+def test_depthwise_conv3d_equals_grouped_conv3d(kernel, strides, padding):
+    """The fast depthwise form computes what Keras' grouped Conv3D computes."""
+    x = np.random.default_rng(3).normal(size=(2, FRAMES, 9, 9, C_IN)).astype("float32")
+    args = dict(kernel_size=kernel, strides=strides, padding=padding, groups=C_IN)
+    fast, plain = DepthwiseConv3D(C_IN, **args), keras.layers.Conv3D(C_IN, **args)
+    fast.build(x.shape)
+    plain.build(x.shape)
+    plain.set_weights(fast.get_weights())
+    np.testing.assert_allclose(np.asarray(fast(x)), np.asarray(plain(x)), atol=1e-5)
+    assert [w.shape for w in fast.get_weights()] == [w.shape for w in plain.get_weights()]
+
+
+def test_model_with_unknown_frames_uses_depthwise_blocks():
+    inputs = keras.Input((None, SIZE, SIZE, C_IN))
+    model = keras.Model(inputs, spatiotemporal_block(inputs, 10, 12, index=3, depthwise=True))
+    out = np.asarray(model(np.zeros((1, 7, SIZE, SIZE, C_IN), "float32")))
+    assert out.shape == (1, 7, 8, 8, 12)

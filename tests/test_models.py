@@ -67,7 +67,7 @@ def test_layer_costs_table_sums_and_names(model):
     rows = layer_costs(model)
     assert [r.name for r in rows] == [layer.name for layer in model.layers]
     assert sum(r.params for r in rows) == BRAINCHIP_PARAMS
-    assert {r.kind for r in rows if r.macs} == {"Conv3D", "Dense"}
+    assert {r.kind for r in rows if r.macs} == {"Conv3D", "DepthwiseConv3D", "Dense"}
 
 
 def test_symmetric_scaling_changes_only_the_input():

@@ -14,10 +14,61 @@ so the output at frame ``t`` depends only on frames ``<= t``.
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 BN_MOMENTUM = 0.99
 BN_EPSILON = 1e-3
+
+
+@keras.saving.register_keras_serializable(package="streamnets")
+class DepthwiseConv3D(layers.Conv3D):
+    """A ``Conv3D`` with ``groups == channels`` whose kernel is purely temporal
+    ``(k, 1, 1)`` or purely spatial ``(1, kh, kw)``, computed as a 2-D depthwise conv.
+
+    Keras runs grouped 3-D convolutions on TensorFlow's CPU through an XLA-compiled
+    fallback that is about 3x slower per training step of the gesture model than the
+    same arithmetic as a depthwise 2-D conv. The weights (``(kt, kh, kw, 1, C)`` kernel)
+    and the results are those of the plain grouped ``Conv3D``, so it stays a ``Conv3D``
+    for the streaming converter, the cost counter and BrainChip's weight layout.
+    """
+
+    def __init__(self, filters: int, kernel_size, **kwargs) -> None:
+        kwargs.pop("groups", None)
+        super().__init__(filters, kernel_size, groups=filters, **kwargs)
+        kt, kh, kw = self.kernel_size
+        if kt > 1 and (kh, kw) != (1, 1):
+            raise ValueError(
+                f"{self.name}: DepthwiseConv3D supports temporal (k, 1, 1) or spatial "
+                f"(1, kh, kw) kernels, got {self.kernel_size}."
+            )
+        if self.data_format != "channels_last":
+            raise ValueError(f"{self.name}: DepthwiseConv3D needs data_format='channels_last'.")
+
+    def build(self, input_shape) -> None:
+        if input_shape[-1] != self.filters:
+            raise ValueError(
+                f"{self.name}: a depthwise conv keeps the channel count ({input_shape[-1]}); "
+                f"got filters={self.filters}."
+            )
+        super().build(input_shape)
+
+    def convolution_op(self, inputs, kernel):
+        kt, kh, kw, _, channels = kernel.shape
+        frames, height, width = ops.shape(inputs)[1:4]
+        if kh == kw == 1:  # temporal: time is the 2-D conv's height, pixels its width
+            x = ops.reshape(inputs, (-1, frames, height * width, channels))
+            y = ops.depthwise_conv(
+                x, ops.reshape(kernel, (kt, 1, channels, 1)),
+                strides=(self.strides[0], 1), padding=self.padding,
+                dilation_rate=(self.dilation_rate[0], 1),
+            )
+            return ops.reshape(y, (-1, y.shape[1], height, width, channels))
+        x = ops.reshape(inputs, (-1, height, width, channels))  # spatial: frames are a batch
+        y = ops.depthwise_conv(
+            x, ops.reshape(kernel, (kh, kw, channels, 1)),
+            strides=self.strides[1:], padding=self.padding, dilation_rate=self.dilation_rate[1:],
+        )
+        return ops.reshape(y, (-1, frames, y.shape[1], y.shape[2], channels))
 
 
 def check_temporal_kernel(kernel_size: int, argument: str = "temporal_kernel") -> None:
@@ -51,7 +102,9 @@ def conv_bn_relu(
     BrainChip names these ``name/BN`` and ``name/relu``; Keras 3 forbids ``/`` in layer
     names, so ``/`` becomes ``_`` here (the weight loader maps one to the other).
     """
-    x = layers.Conv3D(
+    depthwise = groups > 1 and groups == filters == x.shape[-1]
+    conv = DepthwiseConv3D if depthwise else layers.Conv3D
+    x = conv(
         filters,
         kernel_size,
         strides=strides,

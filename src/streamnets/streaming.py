@@ -35,6 +35,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from streamnets.blocks import DepthwiseConv3D
 from streamnets.timing import measure_throughput
 
 #: State names are this prefix plus the name of the temporal layer that owns the FIFO.
@@ -396,6 +397,7 @@ def _convert_per_frame(layer: keras.layers.Layer, ctx: _Context) -> _Step:
 #: context and returns the per-frame step (or ``None`` when the layer folds away).
 CONVERTERS: dict[type, Callable[[keras.layers.Layer, _Context], _Step | None]] = {
     layers.Conv3D: _convert_conv3d,
+    DepthwiseConv3D: _convert_conv3d,
     layers.BatchNormalization: _convert_batch_norm,
     layers.ZeroPadding3D: _convert_zero_padding,
     layers.AveragePooling3D: _convert_average_pooling,
