@@ -12,6 +12,10 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     notebook, so no number in the prose is typed by hand. In Colab or a plain Jupyter
     install without myst-nb the value is simply shown (when ``display`` is true).
     """
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        # numpy scalars: their repr ("np.float64(0.97)") would reach the page and break
+        # format specs such as {glue:text}`acc:.1%`.
+        value = value.item()
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # Colab: the book tooling is not installed, nothing to store.
