@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
-from keras import layers
 
 from streamnets.blocks import (
     check_temporal_kernel,
     conv3d_block,
-    conv_bn_relu,
     r2plus1d_block,
     spatiotemporal_block,
 )
-from streamnets.models import BLOCK_CHANNELS, HEAD_UNITS, INPUT_CONV_FILTERS
+from streamnets.models import BLOCK_CHANNELS, input_stem, per_frame_head
 
 #: The four block kinds chapter 1 compares, in the order the book shows them.
 BLOCK_TYPES: tuple[str, ...] = ("conv3d", "r2plus1d", "full", "depthwise")
@@ -82,13 +80,7 @@ def conv3d_gesture_net(
     """
     check_temporal_kernel(temporal_kernel)
     inputs = keras.Input(tuple(input_shape), name="input")
-    x = conv_bn_relu(
-        inputs, INPUT_CONV_FILTERS, (1, 3, 3), "input_conv", strides=(1, 2, 2), use_bias=False
-    )
+    x = input_stem(inputs)
     for index, (_, filters) in enumerate(BLOCK_CHANNELS):
         x = conv3d_block(x, filters, f"conv3d_{index}", temporal_kernel=temporal_kernel)
-    x = layers.AveragePooling3D((1, x.shape[2], x.shape[3]), name="gap")(x)
-    x = layers.Dense(HEAD_UNITS, activation="relu")(x)
-    x = layers.Dense(n_classes)(x)
-    outputs = layers.Reshape((input_shape[0] or -1, n_classes), name="logits")(x)
-    return keras.Model(inputs, outputs, name="conv3d_video")
+    return keras.Model(inputs, per_frame_head(x, n_classes), name="conv3d_video")

@@ -88,24 +88,35 @@ def gesture_net(
     check_temporal_kernel(temporal_kernel)
 
     inputs = keras.Input(input_shape, name="input")
-    scale, offset = INPUT_SCALINGS[input_scaling]
-    x = layers.Rescaling(scale, offset, name="rescaling")(inputs)
-    x = conv_bn_relu(
-        x, INPUT_CONV_FILTERS, (1, 3, 3), "input_conv", strides=(1, 2, 2), use_bias=False
-    )
+    x = input_stem(inputs, input_scaling)
     for index, ((t_filters, s_filters), depthwise) in enumerate(
         zip(BLOCK_CHANNELS, DEPTHWISE_BLOCKS, strict=True)
     ):
         x = spatiotemporal_block(
             x, t_filters, s_filters, index, depthwise=depthwise, temporal_kernel=temporal_kernel
         )
-    # Average over space only: one feature vector, hence one prediction, per frame.
+    return keras.Model(inputs, per_frame_head(x, n_classes), name=name)
+
+
+def input_stem(inputs: keras.KerasTensor, input_scaling: str = "raw") -> keras.KerasTensor:
+    """Pixel scaling and the per-frame input conv (8 filters, 3x3, stride 2, no bias)."""
+    scale, offset = INPUT_SCALINGS[input_scaling]
+    x = layers.Rescaling(scale, offset, name="rescaling")(inputs)
+    return conv_bn_relu(
+        x, INPUT_CONV_FILTERS, (1, 3, 3), "input_conv", strides=(1, 2, 2), use_bias=False
+    )
+
+
+def per_frame_head(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
+    """Spatial average pool, Dense 640 + ReLU, Dense ``n_classes``: logits ``(B, T, n)``.
+
+    Pooling over space only keeps one feature vector, hence one prediction, per frame.
+    """
     x = layers.AveragePooling3D((1, x.shape[2], x.shape[3]), name="gap")(x)
     x = layers.Dense(HEAD_UNITS)(x)
     x = layers.ReLU()(x)
     x = layers.Dense(n_classes)(x)
-    outputs = layers.Reshape((input_shape[0] or -1, n_classes), name="logits")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return layers.Reshape((x.shape[1] or -1, n_classes), name="logits")(x)
 
 
 @dataclass(frozen=True)
