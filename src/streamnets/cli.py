@@ -133,6 +133,12 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "jester, off for synthetic (its stream never repeats a clip)",
     )
     parser.add_argument(
+        "--init-weights", default=None,
+        help="start from these weights instead of a random initialization: a pretrained "
+        "name or a '.weights.h5' written by 'streamnets train' (its card is chained into "
+        "the new card); a checkpoint of this run still takes precedence when resuming",
+    )
+    parser.add_argument(
         "--temporal-kernel", type=int, default=5,
         help="size of every temporal kernel; 1 gives the per-frame baseline",
     )
@@ -224,9 +230,20 @@ def run_train(args: argparse.Namespace) -> int:
 
         epochs(0)  # reads the CSVs now: a bad folder fails before the model is built
         validation = _jester_split("validation", args.batch_size, args, clips=args.val_clips)
+    init_card = None
+    if args.init_weights:
+        init_model = load_model_for_evaluation(args.init_weights, args.frames, args.size)
+        init_card = _card_of(args.init_weights)
+
+    def build_model() -> Any:
+        model = models.gesture_net(**architecture)
+        if args.init_weights:  # a checkpoint of this run, if any, overrides these below
+            model.set_weights(init_model.get_weights())
+        return model
+
     started = time.time()
     model, history = train.fit(
-        lambda: models.gesture_net(**architecture),
+        build_model,
         epochs,
         config,
         args.out,
@@ -256,6 +273,13 @@ def run_train(args: argparse.Namespace) -> int:
             },
             "wall_time_s": round(wall, 1),
             "this_session_s": round(time.time() - started, 1),
+            "init_weights": args.init_weights,
+            "init_training": init_card["training"] if init_card else None,
+            "total_clips_seen": config.steps * config.batch_size
+            + _chained(init_card, "total_clips_seen", "clips_seen"),
+            "total_wall_time_s": round(
+                wall + _chained(init_card, "total_wall_time_s", "wall_time_s"), 1
+            ),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": train.machine_description(),
             "versions": {"keras": keras.__version__},
@@ -348,6 +372,26 @@ def add_evaluate(subparsers: Any) -> None:
                          help="print the full confusion matrix")
         _add_common_model_options(sub)
         sub.set_defaults(func=run_evaluate)
+
+
+def _chained(card: dict[str, Any] | None, total: str, own: str) -> float:
+    """What the runs behind ``card`` add up to (0 without a card)."""
+    if not card:
+        return 0
+    training = card["training"]
+    return training.get(total, training.get(own, 0))
+
+
+def _card_of(weights: str) -> dict[str, Any] | None:
+    """The model card of a pretrained name or of a ``.weights.h5`` (``<stem>.json``)."""
+    import json
+
+    from streamnets import models
+
+    if weights in models.pretrained_names():
+        return models.model_card(weights)
+    card = Path(weights).with_name(Path(weights).name.removesuffix(".weights.h5") + ".json")
+    return json.loads(card.read_text()) if card.is_file() else None
 
 
 def load_model_for_evaluation(weights: str, frames: int, size: int) -> Any:

@@ -374,11 +374,21 @@ def save_checkpoint(
     return final
 
 
-def restore_checkpoint(path: Path, model: keras.Model) -> dict[str, Any]:
-    """Load weights and optimizer state from ``path`` into a compiled ``model``."""
+def restore_checkpoint(path: Path, model: keras.Model, config: TrainConfig) -> dict[str, Any]:
+    """Load weights and optimizer state from ``path`` into a compiled ``model``.
+
+    Refuses a checkpoint written with another :class:`TrainConfig`: its schedule and data
+    stream would not continue the same run.
+    """
+    state = json.loads((path / "state.json").read_text())
+    if state["config"] != asdict(config):
+        raise ValueError(
+            f"{path} was written with config {state['config']}, not {asdict(config)}: "
+            "resume with the same settings or use a fresh out_dir."
+        )
     model.optimizer.build(model.trainable_variables)  # so its variables exist to be loaded
     model.load_weights(path / "model.weights.h5")
-    return json.loads((path / "state.json").read_text())
+    return state
 
 
 # ----------------------------------------------------------------------- fit
@@ -475,12 +485,7 @@ def fit(
         start_epoch, history, elapsed = 0, [], 0.0
         checkpoint = latest_checkpoint(checkpoint_dir)
         if checkpoint is not None:
-            state = restore_checkpoint(checkpoint, model)
-            if state["config"] != asdict(config):
-                raise ValueError(
-                    f"{checkpoint} was written with config {state['config']}, not "
-                    f"{asdict(config)}: resume with the same settings or use a fresh out_dir."
-                )
+            state = restore_checkpoint(checkpoint, model, config)
             start_epoch, history, elapsed = state["epoch"], state["history"], state["elapsed_s"]
             print(f"Resuming from {checkpoint} (epoch {start_epoch}, step {state['step']}).")
     if validation_data is not None:
