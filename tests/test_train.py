@@ -261,3 +261,17 @@ def test_two_devices_match_one_device(tmp_path):
     np.testing.assert_allclose(out["two"]["loss"], out["one"]["loss"], rtol=1e-4)
     for a, b in zip(out["one"]["weights"], out["two"]["weights"], strict=True):
         np.testing.assert_allclose(np.array(b), np.array(a), rtol=1e-3, atol=1e-5)
+
+
+def test_saved_weights_hold_no_optimizer_state(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    model = train.compile_for_training(tiny_net(), total_steps=10, batch_size=4)
+    clips, labels = fixed_batch()
+    model.train_on_batch(clips, labels)  # the optimizer now has moments
+    train.save_weights(model, tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5", "r") as f:
+        assert "optimizer" not in f
+    fresh = tiny_net()
+    fresh.load_weights(tmp_path / "w.weights.h5")
+    for a, b in zip(model.get_weights(), fresh.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -330,7 +330,7 @@ def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean = keras.models.clone_model(model)
+    clean = model.__class__.from_config(model.get_config())  # clone_model keeps the optimizer
     clean.set_weights(model.get_weights())
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     clean.save_weights(tmp)
