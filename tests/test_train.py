@@ -275,3 +275,24 @@ def test_saved_weights_hold_no_optimizer_state(tmp_path):
     fresh.load_weights(tmp_path / "w.weights.h5")
     for a, b in zip(model.get_weights(), fresh.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_chained_histories_count_from_the_first_run():
+    first = [{"step": 100, "clips": 1600, "loss": 3.0}, {"step": 200, "clips": 3200, "loss": 2.5}]
+    second = [{"step": 100, "clips": 1600, "loss": 2.4}]
+    both = train.chain_histories(first, second)
+    assert [(r["stage"], r["step"], r["clips"]) for r in both] == [
+        (1, 100, 1600), (1, 200, 3200), (2, 300, 4800)]
+    third = train.chain_histories(both, [{"step": 50, "clips": 800, "loss": 2.0}])
+    assert [(r["stage"], r["step"]) for r in third] == [(1, 100), (1, 200), (2, 300), (3, 350)]
+
+
+def test_training_stages_and_learning_rate_curve_follow_the_chain():
+    stage = {"config": {"steps": 40, "batch_size": 16}}
+    card = {"training": {"config": {"steps": 80, "batch_size": 16}, "init_training": stage}}
+    stages = train.training_stages(card)
+    assert [s["config"]["steps"] for s in stages] == [40, 80]
+    steps, rates = train.learning_rate_curve(stages)
+    assert len(steps) == len(rates) == 120 and steps[-1] == 119
+    assert rates[40] == pytest.approx(train.MIN_LEARNING_RATE)  # the second warm-up starts low
+    assert rates.max() == pytest.approx(train.peak_learning_rate(16))

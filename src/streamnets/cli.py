@@ -93,8 +93,8 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         help="output folder: <name>.weights.h5, <name>.json (model card), "
-        "<name>.history.json, history.json and checkpoints/ (a rerun with the same "
-        "options resumes from the newest checkpoint)",
+        "<name>.history.json (chained with --init-weights' history), history.json (this "
+        "run's) and checkpoints/ (a rerun with the same options resumes from the newest)",
     )
     parser.add_argument("--name", default=None, help="file name stem (default: the preset)")
     parser.add_argument(
@@ -252,7 +252,11 @@ def run_train(args: argparse.Namespace) -> int:
     )
     wall = sum(row["seconds"] for row in history)
     train.save_weights(model, args.out / f"{name}.weights.h5")
-    train.write_json(args.out / f"{name}.history.json", history)
+    earlier = _history_of(args.init_weights) if args.init_weights else None
+    train.write_json(
+        args.out / f"{name}.history.json",
+        train.chain_histories(earlier, history) if earlier else history,
+    )
     card: dict[str, Any] = {
         "name": name,
         "model": architecture,
@@ -380,6 +384,20 @@ def _chained(card: dict[str, Any] | None, total: str, own: str) -> float:
         return 0
     training = card["training"]
     return training.get(total, training.get(own, 0))
+
+
+def _history_of(weights: str) -> list[dict[str, Any]] | None:
+    """The (possibly chained) history shipped next to ``weights``, if there is one."""
+    import json
+
+    from streamnets import models
+
+    if weights in models.pretrained_names():
+        return models.pretrained_history(weights)
+    path = Path(weights).with_name(
+        Path(weights).name.removesuffix(".weights.h5") + ".history.json"
+    )
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _card_of(weights: str) -> dict[str, Any] | None:

@@ -420,6 +420,50 @@ class TrainConfig:
         return self.steps // self.steps_per_epoch
 
 
+def chain_histories(*histories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One history for runs that continued each other (``--init-weights``), oldest first.
+
+    Steps and clips count from the start of the first run; ``stage`` (1, 2, ...) says which
+    run a row comes from.
+    """
+    chained: list[dict[str, Any]] = []
+    for history in histories:
+        last = chained[-1] if chained else {"step": 0, "clips": 0, "stage": 0}
+        chained += [
+            {
+                **row,
+                "stage": last["stage"] + row.get("stage", 1),  # already chained: keep stages
+                "step": row["step"] + last["step"],
+                "clips": row["clips"] + last["clips"],
+            }
+            for row in history
+        ]
+    return chained
+
+
+def training_stages(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``training`` sections of a model card and of the runs it continued, oldest first."""
+    stages = []
+    training = card.get("training")
+    while training:
+        stages.insert(0, training)
+        training = training.get("init_training")
+    return stages
+
+
+def learning_rate_curve(stages: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Step (counted across stages) and learning rate of every step of chained runs."""
+    steps, rates, offset = [], [], 0
+    for training in stages:
+        config = training["config"]
+        schedule = learning_rate_schedule(config["steps"], config["batch_size"])
+        local = np.arange(config["steps"])
+        steps.append(local + offset)
+        rates.append(np.array([float(schedule(step)) for step in local]))
+        offset += config["steps"]
+    return np.concatenate(steps), np.concatenate(rates)
+
+
 def machine_description() -> dict[str, Any]:
     """Where a run happened: enough to put a wall time in context."""
     return {

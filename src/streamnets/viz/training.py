@@ -14,7 +14,8 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "") -> Figur
     """Loss (left) and accuracies (right) against optimizer steps.
 
     ``history`` is the list of per-epoch rows that :func:`streamnets.train.fit` writes
-    to ``history.json``; validation points appear where they were measured.
+    to ``history.json``; validation points appear where they were measured, and a dotted
+    line marks where a continued run (:func:`streamnets.train.chain_histories`) began.
     """
     steps = np.array([row["step"] for row in history])
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=80)
@@ -36,6 +37,11 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "") -> Figur
     right.set_ylabel("accuracy")
     right.set_ylim(0, 1.02)
     right.legend(loc="lower right")
+    # Runs that continued an earlier one (a "stage" column): mark where each began.
+    for before, row in zip(history, history[1:], strict=False):
+        if row.get("stage", 1) != before.get("stage", 1):
+            for ax in (left, right):
+                ax.axvline(before["step"], color="grey", lw=0.8, ls=":")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
