@@ -29,7 +29,9 @@ def tiny_net(n_classes: int = N_CLASSES) -> keras.Model:
     inputs = keras.Input((FRAMES, SIZE, SIZE, 3))
     x = keras.layers.Rescaling(1 / 255)(inputs)
     x = keras.layers.ZeroPadding3D(((1, 0), (0, 0), (0, 0)))(x)
-    x = keras.layers.Conv3D(6, (2, 3, 3), strides=(1, 2, 2), padding="valid")(x)
+    # No bias before BN: its gradient is zero up to rounding, which Adam would blow up to
+    # full-size steps of random sign, and the one- and two-device runs would differ there.
+    x = keras.layers.Conv3D(6, (2, 3, 3), strides=(1, 2, 2), padding="valid", use_bias=False)(x)
     x = keras.layers.BatchNormalization()(x)
     x = keras.layers.ReLU()(x)
     x = keras.layers.AveragePooling3D((1, x.shape[2], x.shape[3]))(x)

@@ -264,7 +264,7 @@ def run_train(args: argparse.Namespace) -> int:
         "macs_per_frame": models.macs_per_frame(model),
         "data": _data_description(args),
         "training": {
-            "command": shlex.join(["streamnets", *sys.argv[1:]]),
+            "command": shlex.join(["streamnets", *args.argv]),
             "config": asdict(config),
             "clips_seen": config.steps * config.batch_size,
             "recipe": {
@@ -490,7 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamnets`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # the exact command, for model cards
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError) as error:
