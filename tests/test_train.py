@@ -298,3 +298,13 @@ def test_training_stages_and_learning_rate_curve_follow_the_chain():
     assert len(steps) == len(rates) == 120 and steps[-1] == 119
     assert rates[40] == pytest.approx(train.MIN_LEARNING_RATE)  # the second warm-up starts low
     assert rates.max() == pytest.approx(train.peak_learning_rate(16))
+
+
+def test_predict_logits_handles_a_short_last_batch():
+    model = tiny_net()
+    clips, labels = fixed_batch(batch=10)
+    logits, seen = train.predict_logits(
+        model, tf.data.Dataset.from_tensor_slices((clips, labels)).batch(4))
+    assert logits.shape == (10, FRAMES, N_CLASSES)
+    np.testing.assert_array_equal(seen, labels)
+    np.testing.assert_allclose(logits, model.predict(clips, verbose=0), atol=1e-5)

@@ -219,9 +219,14 @@ def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.d
 def predict_logits(model: keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame logits ``(N, T, C)`` and labels ``(N,)`` over a finite dataset."""
     n_classes = int(model.output.shape[-1])
-    logits, labels = [], []
+    logits, labels, full = [], [], None
     for clips, batch_labels in checked_dataset(dataset, n_classes, "dataset"):
-        logits.append(np.asarray(model.predict_on_batch(clips)))
+        clips = np.asarray(clips)
+        full = full or len(clips)
+        # A short last batch is padded to the full size: one traced shape, no retracing.
+        padded = np.concatenate([clips, np.zeros((full - len(clips), *clips.shape[1:]),
+                                                 clips.dtype)]) if len(clips) < full else clips
+        logits.append(np.asarray(model.predict_on_batch(padded))[: len(clips)])
         labels.append(np.asarray(batch_labels).reshape(-1))
     if not logits:
         raise ValueError("dataset is empty: it yields no batches.")
