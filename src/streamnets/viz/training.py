@@ -36,7 +36,7 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "") -> Figur
     right.set_xlabel("step")
     right.set_ylabel("accuracy")
     right.set_ylim(0, 1.02)
-    right.legend(loc="lower right")
+    right.legend(loc="best", fontsize=8)
     # Runs that continued an earlier one (a "stage" column): mark where each began.
     for before, row in zip(history, history[1:], strict=False):
         if row.get("stage", 1) != before.get("stage", 1):
