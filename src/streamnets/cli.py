@@ -20,7 +20,14 @@ from typing import Any
 
 from streamnets.export import add_export
 
-FORMATTER = argparse.ArgumentDefaultsHelpFormatter
+
+class FORMATTER(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except unset (``None``) ones: their help says why."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
 
 
 # --------------------------------------------------------------------------- data
@@ -96,7 +103,7 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "<name>.history.json (chained with --init-weights' history), history.json (this "
         "run's) and checkpoints/ (a rerun with the same options resumes from the newest)",
     )
-    parser.add_argument("--name", default=None, help="file name stem (default: the preset)")
+    parser.add_argument("--name", default=None, help="file name stem (default: the preset's name)")
     parser.add_argument(
         "--steps", type=int, default=1500, help="optimizer steps in total (a multiple of "
         "--checkpoint-every)"
@@ -168,8 +175,8 @@ def add_train(subparsers: Any) -> None:
     synthetic = presets.add_parser(
         "synthetic",
         help="train on generated Jester-like clips (no download)",
-        description="Train on endless augmented synthetic clips; validate on a fixed set; "
-        "score a held-out test set at the end.",
+        description="Train on an endless stream of fresh synthetic clips; validate on a "
+        "fixed set; score a held-out test set at the end and write the model card.",
         formatter_class=FORMATTER,
     )
     _add_train_options(synthetic)
