@@ -28,7 +28,8 @@ def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[Layer
 
     Left, one line per layer from the smallest to the largest per-channel ``max |w|``
     (dot: median), on a log axis: a per-tensor scale would be set by the right end.
-    Right, the float range each layer's int8 output covers after calibration.
+    Right, the float range (lower to upper end) each layer's int8 output covers after
+    calibration.
     """
     outputs = _layer_outputs(errors)
     names = [row["layer"] for row in weight_rows]
@@ -44,13 +45,11 @@ def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[Layer
     left.set_yticklabels(names, fontsize=8)
     low = [outputs[n].output_range[0] if n in outputs else np.nan for n in names]
     high = [outputs[n].output_range[1] if n in outputs else np.nan for n in names]
-    right.barh(y, high, color="C1", label="upper end")
-    right.barh(y, np.abs(low), color="C3", alpha=0.6, label="|lower end| (< 0)")
-    right.set(xscale="log", xlabel="calibrated output range (float)",
-              title="activations: one range per tensor")
-    right.legend(fontsize=7, loc="lower right")
-    for ax in (left, right):
-        ax.grid(axis="x", alpha=0.3, which="both")
+    right.barh(y, np.subtract(high, low), left=low, color="C1")
+    right.axvline(0, color="k", lw=0.8)
+    right.set(xlabel="calibrated output range (float)", title="activations: one range per tensor")
+    left.grid(axis="x", alpha=0.3, which="both")
+    right.grid(axis="x", alpha=0.3)
     return fig
 
 
