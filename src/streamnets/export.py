@@ -39,11 +39,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from streamnets.smoothing import DEFAULT_DECAY, DecaySmoother, softmax
+
+if TYPE_CHECKING:
+    from streamnets.quantize import CalibrationSet
 
 #: The signature every exported LiteRT model carries, and its fixed tensor names.
 SIGNATURE = "serving_default"
@@ -98,8 +101,10 @@ def _litert_interpreter() -> Any:
 def _serving_module(stream: Any) -> Any:
     """A ``tf.Module`` whose signature is the exported one (uint8 image, named states).
 
-    The module tracks the variables the step reads directly (the converter then freezes
-    them into constants); the stream's frames are float, so the uint8 image is cast inside.
+    The module tracks the variables the step reads directly, so that the converter
+    freezes them into constants (reached only through the stream's Keras layers, they
+    stayed resource variables that the converted model read uninitialized). The stream's
+    frames are float, so the uint8 image is cast inside.
     """
     import tensorflow as tf
 
@@ -158,8 +163,7 @@ def litert_converter(stream: Any) -> Iterator[Any]:
         yield tf.lite.TFLiteConverter.from_saved_model(folder, signature_keys=[SIGNATURE])
 
 
-def convert_litert(stream: Any, calibration: Sequence[Mapping[str, np.ndarray]] | None = None
-                   ) -> bytes:
+def convert_litert(stream: Any, calibration: CalibrationSet | None = None) -> bytes:
     """The ``.tflite`` flatbuffer of ``stream``'s step: float, or int8 given calibration pairs.
 
     Args:
