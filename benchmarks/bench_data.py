@@ -21,19 +21,18 @@ Medians of repeated calls (``streamnets.timing.measure_throughput``). Writes
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-RESULTS = Path(__file__).resolve().parent / "results" / "data.json"
+from common import RESULTS_DIR, environment, write_json  # noqa: E402
+
+RESULTS = RESULTS_DIR / "data.json"
 TRAIN_BATCHES = (8, 16)
 
 
@@ -116,16 +115,6 @@ def _child(part: str, repeats: int, clips_per_call: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def write_json(data: dict, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per measurement")
@@ -146,19 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure_training(repeats)))
         return 0
 
-    import streamnets
-
     generation = _child("generation", repeats, per_call)
     training = _child("training", repeats, per_call)
     train_rate = max(row["clips_per_s"] for row in training["train_steps"])
     results = {
-        "machine": {"platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpu_count": os.cpu_count()},
-        "versions": {"python": platform.python_version(), "numpy": generation["numpy"],
-                     "tensorflow": training["tensorflow"], "keras": training["keras"],
-                     "streamnets": streamnets.__version__},
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **environment(),
         "repeats": repeats,
         "clip_shape": [16, 100, 100, 3],
         "generation_one_core": generation,

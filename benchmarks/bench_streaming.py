@@ -25,47 +25,22 @@ machine load them evenly (the load average is recorded). Writes
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from common import RESULTS_DIR, environment, write_json  # noqa: E402
 
-import streamnets  # noqa: E402
 from streamnets.models import gesture_net, macs_per_frame  # noqa: E402
 from streamnets.streaming import compare_latency, to_streaming  # noqa: E402
 from streamnets.timing import measure_throughput  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "streaming.json"
+RESULTS = RESULTS_DIR / "streaming.json"
 STREAM_COUNTS = (1, 8, 64)
-
-
-def environment() -> dict:
-    """Where and with what the numbers were measured."""
-    return {
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(),
-            "load_average_1_5_15_min": list(os.getloadavg()),
-        },
-        "versions": {
-            "python": platform.python_version(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "numpy": np.__version__,
-            "streamnets": streamnets.__version__,
-        },
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
 
 
 def random_frames(stream, batch_size: int) -> tf.Tensor:
@@ -131,16 +106,6 @@ def run(repeats: int, rounds: int, stream_counts: tuple[int, ...]) -> dict:
         "state_bytes_per_stream": stream.state_bytes_per_stream(),
         "states": {name: list(spec.shape[1:]) for name, spec in stream.state_specs().items()},
     }
-
-
-def write_json(data: dict, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)
 
 
 def main(argv: list[str] | None = None) -> int:
