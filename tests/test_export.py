@@ -149,12 +149,13 @@ def test_int8_logits_stay_close_to_float_on_the_small_model(stream, exports):
 
 
 def test_shipped_model_int8_keeps_float_answers_on_test_clips(tmp_path):
-    """>= 97% of frames keep their top-1 class; clip accuracy (decay 0.8) loses <= 1 point."""
+    """>= 97% of frames keep their top-1 class; clip accuracy (decay 0.8) loses <= 1 point
+    (216 clips: one clip is 0.46 points)."""
     model = models.load_pretrained("synthetic")
     calibration = export.calibration_clips(32, (16, 100, 100))
     export.export_litert(model, tmp_path / "int8", int8=True, class_names=JESTER_CLASSES,
                          calibration_clips=calibration)
-    clips, labels = next(iter(synthetic_dataset("test", 108, num_clips=108, seed=0)))
+    clips, labels = next(iter(synthetic_dataset("test", 216, num_clips=216, seed=0)))
     clips, labels = clips.numpy(), labels.numpy()
     float_logits = to_streaming(model).predict_clips(clips)
     int8_logits = export.LiteRTRunner(tmp_path / "int8" / "model.tflite").predict_clips(clips)
