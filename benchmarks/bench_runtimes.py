@@ -23,10 +23,7 @@ them evenly; medians of ``--repeats`` calls each (``streamnets.timing``). Writes
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import sys
 import tempfile
 from collections.abc import Callable
@@ -38,38 +35,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from common import RESULTS_DIR, environment, write_json  # noqa: E402
 
-import streamnets  # noqa: E402
 from streamnets import export, models, quantize  # noqa: E402
 from streamnets.streaming import to_streaming  # noqa: E402
 from streamnets.timing import measure_throughput  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "runtimes.json"
+RESULTS = RESULTS_DIR / "runtimes.json"
 THREADS = (1, 2)
 CALIBRATION_CLIPS = 16
-
-
-def environment() -> dict[str, Any]:
-    """Where and with what the numbers were measured."""
-    import ai_edge_litert
-
-    return {
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(),
-            "load_average_1_5_15_min": list(os.getloadavg()),
-        },
-        "versions": {
-            "python": platform.python_version(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "ai_edge_litert": getattr(ai_edge_litert, "__version__", "unknown"),
-            "numpy": np.__version__,
-            "streamnets": streamnets.__version__,
-        },
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
 
 
 def load_model() -> tuple[keras.Model, str]:
@@ -138,7 +112,7 @@ def run(repeats: int, rounds: int) -> dict[str, Any]:
         for name, ms in medians.items()
     }
     return {
-        **environment(),
+        **environment("ai-edge-litert"),
         "model": {"name": model.name, "weights": weights,
                   "input_shape": list(model.input.shape[1:]),
                   "params": model.count_params(),
@@ -158,16 +132,6 @@ def run(repeats: int, rounds: int) -> dict[str, Any]:
         },
         "raw_seconds": seconds,
     }
-
-
-def write_json(data: dict[str, Any], path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)
 
 
 def main(argv: list[str] | None = None) -> int:
