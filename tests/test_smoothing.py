@@ -1,105 +1,64 @@
-"""Decay smoothing in a stream (hand-computed) and the decay-factor widget of chapter 5.
+"""Decay smoothing against a hand-computed example and its frame-by-frame form."""
 
-The browser half of the widget's promise (the stored page works with no kernel) is
-tests/test_browser.py; here: the widget's state links the slider to precomputed figures,
-and the figures show what the smoothing computes.
-"""
-
-import ipywidgets as widgets
 import numpy as np
 import pytest
-from ipywidgets.embed import embed_data
 
-from streamnets.smoothing import DecaySmoother
-from streamnets.viz.smoothing import decay_figure, decay_widget
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-# Two frames, two classes, logits chosen so that softmax is exact:
-# frame 1 -> (0.9, 0.1) (log-odds ln 9), frame 2 -> (0.25, 0.75) (log-odds ln 3).
-TWO_FRAMES = np.array([[np.log(9.0), 0.0], [0.0, np.log(3.0)]])
-
-
-@pytest.mark.parametrize(
-    ("decay", "state", "decision"),
-    [
-        # P2 = 0.5 * (0.9, 0.1) + (0.25, 0.75) = (0.7, 0.8): the new frame wins.
-        (0.5, [0.7, 0.8], 1),
-        # P2 = 0.9 * (0.9, 0.1) + (0.25, 0.75) = (1.06, 0.84): the memory of frame 1 wins.
-        (0.9, [1.06, 0.84], 0),
-    ],
+from streamnets.smoothing import (
+    DecaySmoother,
+    accuracy_vs_decay,
+    accuracy_vs_frames,
+    clip_accuracy,
+    clip_predictions,
+    frame_accuracy,
+    smooth_probabilities,
 )
-def test_streaming_decision_depends_on_decay_hand_computed(decay, state, decision):
-    smoother = DecaySmoother(decay)
-    assert smoother.update(TWO_FRAMES[None, 0]).tolist() == [0]
-    np.testing.assert_allclose(smoother.state, [[0.9, 0.1]])
-    assert smoother.update(TWO_FRAMES[None, 1]).tolist() == [decision]
-    np.testing.assert_allclose(smoother.state, [state])
 
 
-def test_figure_plots_normalized_smoothed_probabilities():
-    fig = decay_figure(TWO_FRAMES, label=1, decay=0.5, accuracy=0.25, decays=[0.0, 1.0],
-                       accuracies=[0.5, 0.0], class_names=["left", "right"], top_k=2)
-    ax_clip, ax_acc = fig.axes
-    lines = {line.get_label(): line.get_ydata() for line in ax_clip.get_lines()}
-    # P_t / sum(P_t): frame 1 (0.9, 0.1); frame 2 (0.7, 0.8) / 1.5.
-    np.testing.assert_allclose(lines["right (true)"], [0.1, 0.8 / 1.5])
-    np.testing.assert_allclose(lines["left"], [0.9, 0.7 / 1.5])
-    assert "right" in ax_clip.get_title() and "wrong" not in ax_clip.get_title()
-    assert "25.0%" in ax_acc.get_title()
+def test_hand_computed_two_class_example():
+    # Logits chosen so that softmax gives exact probabilities: log-odds ln(3) -> (0.25, 0.75).
+    ln3 = np.log(3.0)
+    logits = np.array([[[0.0, ln3], [ln3, 0.0], [ln3, 0.0]]])  # probs (.25,.75),(.75,.25),(.75,.25)
+    p = smooth_probabilities(logits, decay=0.5)
+    # P1 = (.25,.75); P2 = .5*P1 + (.75,.25) = (.875,.625); P3 = .5*P2 + (.75,.25) = (1.1875,.5625)
+    np.testing.assert_allclose(p[0], [[0.25, 0.75], [0.875, 0.625], [1.1875, 0.5625]])
+    assert clip_predictions(logits, decay=0.5, frames=1).tolist() == [1]
+    assert clip_predictions(logits, decay=0.5).tolist() == [0]
 
 
-def _small_problem(seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.normal(scale=3.0, size=(6, 5, 4)), rng.integers(0, 4, size=6)
+def test_decay_one_is_running_sum_and_zero_is_last_frame():
+    logits = np.random.default_rng(0).normal(size=(3, 6, 4))
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    np.testing.assert_allclose(smooth_probabilities(logits, 1.0), probs.cumsum(axis=1))
+    np.testing.assert_allclose(smooth_probabilities(logits, 0.0), probs)
 
 
-def test_static_widget_links_slider_to_precomputed_figures_in_the_browser():
-    logits, labels = _small_problem()
-    decays = (0.0, 0.5, 0.8, 1.0)
-    box = decay_widget(logits, labels, clip=2, decays=decays)
-    slider, stack = box.children
-    assert isinstance(slider, widgets.SelectionSlider) and isinstance(stack, widgets.Stack)
-    assert [value for _, value in slider.options] == list(decays)
-    assert slider.value == 0.8 and stack.selected_index == slider.index == 2
-    figures = [bytes(child.value) for child in stack.children]
-    assert len(figures) == len(decays) and all(f.startswith(PNG_MAGIC) for f in figures)
-    assert len(set(figures)) == len(decays), "every slider position needs its own figure"
-
-    # What the static page gets: the stored state holds a client-side link from the
-    # slider's index to the stack's selected_index.
-    state = embed_data(views=[box])["manager_state"]["state"]
-    links = [
-        (model["state"]["source"], model["state"]["target"])
-        for model in state.values()
-        if model["model_name"] == "LinkModel"
-    ]
-    assert ([f"IPY_MODEL_{slider.model_id}", "index"],
-            [f"IPY_MODEL_{stack.model_id}", "selected_index"]) in [
-        (list(s), list(t)) for s, t in links
-    ]
+def test_frame_by_frame_equals_whole_sequence():
+    logits = np.random.default_rng(1).normal(size=(5, 16, 27))
+    smoother = DecaySmoother(0.8)
+    for t in range(16):
+        per_frame = smoother.update(logits[:, t])
+    np.testing.assert_array_equal(per_frame, clip_predictions(logits, 0.8))
+    smoother.reset()
+    assert smoother.state is None
 
 
-def test_live_widget_redraws_on_slider_change():
-    logits, labels = _small_problem(1)
-    slider, image = decay_widget(logits, labels, live=True).children
-    assert isinstance(slider, widgets.FloatSlider)
-    first = bytes(image.value)
-    assert first.startswith(PNG_MAGIC)
-    slider.value = 0.13
-    assert bytes(image.value).startswith(PNG_MAGIC) and bytes(image.value) != first
+def test_accuracies():
+    logits = np.zeros((2, 4, 3))
+    logits[0, 2:, 1] = 5.0  # clip 0: class 1 from frame 2 on
+    logits[1, :, 2] = 5.0  # clip 1: class 2 throughout
+    labels = np.array([1, 2])
+    assert frame_accuracy(logits, labels) == pytest.approx(6 / 8)
+    assert clip_accuracy(logits, labels) == 1.0
+    np.testing.assert_allclose(accuracy_vs_frames(logits, labels), [0.5, 0.5, 1.0, 1.0])
+    np.testing.assert_allclose(accuracy_vs_decay(logits, labels, [0.0, 1.0]), [1.0, 1.0])
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"logits": np.zeros((5, 4))}, "logits"),
-        ({"clip": 6}, "clip"),
-        ({"decays": [0.8]}, "decays"),
-    ],
-)
-def test_widget_rejects_bad_arguments(kwargs, match):
-    logits, labels = _small_problem()
-    arguments = {"logits": logits, "labels": labels, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        decay_widget(**arguments)
+@pytest.mark.parametrize("decay", [-0.1, 1.5])
+def test_bad_decay(decay):
+    with pytest.raises(ValueError, match="decay"):
+        smooth_probabilities(np.zeros((1, 2, 3)), decay)
+
+
+def test_labels_must_match_clips():
+    with pytest.raises(ValueError, match="labels"):
+        clip_accuracy(np.zeros((2, 3, 4)), np.zeros(3))
