@@ -4,15 +4,20 @@ One function, :func:`measure_throughput`, so every speed the book reports is mea
 the same way: a few warm-up calls (graph tracing, memory allocation and caches would
 otherwise land in the first timing), then the median of repeated calls (robust to the
 odd slow call on a shared machine). Each call's result is pulled to host memory before
-the clock stops, so asynchronous backends cannot return early.
+the clock stops, so asynchronous backends cannot return early. :func:`environment`
+records where and when a measurement was taken, so it is stored next to every timing.
 """
 
 from __future__ import annotations
 
+import datetime
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -88,3 +93,30 @@ def measure_throughput(
         _materialize(fn(inputs))
         seconds.append(time.perf_counter() - start)
     return Throughput(seconds=tuple(seconds), items=items)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def environment(*packages: str) -> dict[str, Any]:
+    """Machine, load, package versions and date, recorded next to every measurement.
+
+    The load average is kept because these machines are shared: a number measured
+    under load is only comparable with the peer measured in the same run. ``packages``
+    adds versions to the default numpy, tensorflow, keras and streamnets.
+    """
+    names = ("numpy", "tensorflow", "keras", "streamnets", *packages)
+    return {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(),
+            "load_average_1_5_15_min": list(os.getloadavg()),
+        },
+        "versions": {"python": platform.python_version(), **{n: _version(n) for n in names}},
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
