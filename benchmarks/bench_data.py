@@ -30,7 +30,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import RESULTS_DIR, environment, write_json  # noqa: E402
+from common import RESULTS_DIR  # noqa: E402
 
 RESULTS = RESULTS_DIR / "data.json"
 TRAIN_BATCHES = (8, 16)
@@ -137,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
 
     generation = _child("generation", repeats, per_call)
     training = _child("training", repeats, per_call)
+    # Imported only here: the children must start TensorFlow after pinning, not inherit it.
+    from streamnets.timing import environment
+    from streamnets.train import write_json
+
     train_rate = max(row["clips_per_s"] for row in training["train_steps"])
     results = {
         **environment(),
@@ -147,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_generation_over_training": generation["synthetic_clip"]["clips_per_s"] / train_rate,
         "ratio_pipeline_over_training": generation["pipeline"]["clips_per_s"] / train_rate,
     }
-    write_json(results, args.out)
+    write_json(args.out, results)
     print(f"synthetic_clip, one core: {generation['synthetic_clip']['clips_per_s']:.0f} clips/s "
           f"({generation['synthetic_clip']['cpu_ms_per_clip']:.1f} ms CPU per clip); "
           f"tf.data pipeline, one core: {generation['pipeline']['clips_per_s']:.0f} clips/s")
