@@ -39,10 +39,10 @@ $(LATEST_STAMP): pyproject.toml
 env-latest: $(LATEST_STAMP)
 
 notebooks: $(STAMP)
-	$(PY) book/execute.py --out book/notebooks
+	$(PY) book/execute.py --out book/notebooks --times benchmarks/results/book_full.json
 
 book: notebooks
-	$(VENV)/bin/jupyter-book build book --path-output book --warningiserror --keep-going
+	$(PY) book/build.py --times benchmarks/results/book_build.json
 	@echo "Book built: $(CURDIR)/$(BOOK_HTML)"
 
 browser-deps:

@@ -9,8 +9,14 @@ No papermill parameters are passed (papermill would then add an injected-paramet
 to every page); CI mode is chosen through the environment instead: ``--ci`` sets
 ``STREAMNETS_CI_MODE=1``, which each notebook's ``parameters`` cell reads.
 
+``--times PATH`` records how long each notebook took (JSON, with the machine and package
+versions of :func:`streamnets.timing.environment`). The file is rewritten atomically after
+every notebook, so a chapter executed later in the same run (chapter 8, "Performance") can
+read the times of the chapters before it; ``"complete"`` turns true when the run ends.
+
     python book/execute.py                 # every chapter, full size
     python book/execute.py --ci --only 01_convolutions --out /tmp/executed
+    python book/execute.py --times benchmarks/results/book_full.json
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,6 +93,33 @@ def execute(notebook: Path, out_dir: Path, timeout: int, scratch: Path) -> float
     return seconds
 
 
+def times_writer(path: Path | None, mode: str, times: dict[str, float],
+                 failures: list[str]) -> Callable[[bool], None]:
+    """A function ``write(complete)`` that stores ``times`` and ``failures`` at ``path``.
+
+    The record is rewritten whole, atomically, each time, so a reader never sees half a
+    file; ``environment()`` is taken again each time, so the load average and date are
+    those of the latest notebook. Without a path, writing does nothing.
+    """
+    if path is None:
+        return lambda complete: None
+    # Imported only here: write_json's module loads TensorFlow, which plain runs skip.
+    from streamnets.timing import environment
+    from streamnets.train import write_json
+
+    def write(complete: bool) -> None:
+        write_json(path, {
+            "mode": mode,
+            **environment("jupyter-book", "myst-nb", "papermill"),
+            "notebooks": dict(times),
+            "failed": list(failures),
+            "total_s": sum(times.values()),
+            "complete": complete,
+        })
+
+    return write
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=REPO / "notebooks",
@@ -98,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds one cell may run before it fails (default: 1200)")
     parser.add_argument("--ci", action="store_true",
                         help="small, fast CI mode (sets STREAMNETS_CI_MODE=1)")
+    parser.add_argument("--times", type=Path, metavar="PATH",
+                        help="write the execution times as JSON here, updated per notebook")
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout}")
@@ -113,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.pop("MPLBACKEND", None)
 
-    failures = []
+    failures: list[str] = []
     times: dict[str, float] = {}
+    record_times = times_writer(args.times, mode, times, failures)
+    record_times(complete=False)
     # The scratch folder sits inside out_dir so the final os.replace stays on one
     # file system; it is removed even when a notebook fails.
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".execute-") as scratch_name:
@@ -127,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # report every failing chapter, not just the first
                 failures.append(notebook.name)
                 print(f"FAILED {notebook.name}: {type(error).__name__}: {error}", flush=True)
-                continue
-            print(f"  {notebook.name}: {times[notebook.name]:.1f} s", flush=True)
+            else:
+                print(f"  {notebook.name}: {times[notebook.name]:.1f} s", flush=True)
+            record_times(complete=False)
+    record_times(complete=True)
 
     print(f"executed {len(times)} notebook(s) in {sum(times.values()):.1f} s ({mode} mode) "
           f"into {out_dir}")

@@ -1,0 +1,67 @@
+"""Build the HTML book from the executed notebooks, and time the build.
+
+Runs ``jupyter-book build book --path-output book --warningiserror --keep-going`` with the
+``jupyter-book`` script of this interpreter's environment (not whatever is first on PATH),
+prints how long it took and exits with the build's exit code. The notebooks must have been
+executed first (``book/execute.py``): the book renders the stored outputs.
+
+``--times PATH`` also writes ``{"date", "machine", "versions", "build_s", "returncode"}`` as
+JSON, atomically, for ``benchmarks/bench_book.py`` and chapter 8 to report.
+
+    python book/build.py --times benchmarks/results/book_build.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def jupyter_book() -> Path:
+    """This environment's ``jupyter-book`` script.
+
+    ``sys.executable`` is not resolved: in a venv it is a symlink whose folder holds the
+    venv's scripts.
+    """
+    script = Path(sys.executable).parent / "jupyter-book"
+    if not script.is_file():
+        raise SystemExit(f"error: no jupyter-book next to {sys.executable}; install the book "
+                         "extra into this environment (pip install -e '.[book]')")
+    return script
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--book", type=Path, default=REPO / "book",
+                        help="the book's source folder; the HTML goes to <book>/_build/html "
+                             "(default: book/)")
+    parser.add_argument("--times", type=Path, metavar="PATH",
+                        help="write the build time and exit code here as JSON")
+    args = parser.parse_args(argv)
+    book = args.book.resolve()
+    if not book.is_dir():
+        parser.error(f"--book {args.book}: no such folder")
+
+    command = [str(jupyter_book()), "build", str(book), "--path-output", str(book),
+               "--warningiserror", "--keep-going"]
+    start = time.perf_counter()
+    returncode = subprocess.run(command, cwd=REPO, check=False).returncode
+    build_s = time.perf_counter() - start
+    print(f"jupyter-book build: {build_s:.1f} s, exit code {returncode}", flush=True)
+    if args.times:
+        # Imported only here: write_json's module loads TensorFlow.
+        from streamnets.timing import environment
+        from streamnets.train import write_json
+
+        write_json(args.times, {**environment("jupyter-book", "sphinx", "myst-nb"),
+                                "build_s": build_s, "returncode": returncode})
+    return returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
