@@ -88,7 +88,8 @@ def check_frames(frames: Any, frame_shape: Sequence[int], argument: str = "frame
 # --------------------------------------------------------------------------- LiteRT
 
 
-def _litert_interpreter() -> Any:
+def litert_interpreter() -> Any:
+    """LiteRT's ``Interpreter`` class, or an ImportError that says how to install it."""
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as error:
@@ -198,7 +199,7 @@ class LiteRTRunner:
     """
 
     def __init__(self, model: str | os.PathLike | bytes, num_threads: int | None = None) -> None:
-        interpreter_class = _litert_interpreter()
+        interpreter_class = litert_interpreter()
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be None or an int >= 1, got {num_threads!r}.")
         if isinstance(model, bytes):

@@ -1,0 +1,461 @@
+"""Side-by-side speed measurements behind the book's performance claims (chapter 8).
+
+Each function times a path *and its peer in the same run*, in turn (``rounds`` times,
+``repeats`` calls each, medians over all calls), because on a shared machine only
+numbers taken together are comparable; ratios are what carry over to other machines.
+Each returns a JSON-ready dict stamped with :func:`streamnets.timing.environment`.
+``benchmarks/`` writes these dicts to ``benchmarks/results/`` (``make bench``);
+chapter 8 reads them there, or calls these functions with small settings when there are
+none (CI mode, Colab). :func:`targets` turns the results into the issue's pass/fail table.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
+from streamnets.models import gesture_net, load_pretrained, macs_per_frame, pretrained_names
+from streamnets.streaming import StreamingModel, recompute_window_fn, to_streaming
+from streamnets.timing import environment, measure_throughput
+
+#: Shape ``(rows, depth, columns)`` of the int8 matrix product that measures peak speed:
+#: 268 M multiply-accumulates per call, large enough to keep the kernels at full speed.
+PEAK_SHAPE: tuple[int, int, int] = (256, 1024, 1024)
+#: Input sizes and clip lengths of the growth benchmark.
+GROWTH_SIZES: tuple[int, ...] = (64, 100, 128, 160)
+GROWTH_CLIP_LENGTHS: tuple[int, ...] = (8, 16, 32)
+#: Streams per batch of the streaming throughput benchmark.
+STREAM_COUNTS: tuple[int, ...] = (1, 8, 64)
+#: Streams per batch of the second streaming-against-recompute comparison: at batch 1
+#: fixed per-op costs weigh on the small per-frame step far more than on the clip model.
+BATCHED_STREAMS = 8
+LITERT_THREADS: tuple[int, ...] = (1, 2)
+
+TimedPath = tuple[Callable[[Any], Any], Any]
+
+
+def time_in_turn(paths: Mapping[str, TimedPath], repeats: int, rounds: int
+                 ) -> dict[str, list[float]]:
+    """Seconds of every call of every path; the paths take turns, ``rounds`` times.
+
+    ``paths`` maps a name to ``(fn, argument)``. Each turn is ``repeats`` timed calls
+    after two warm-up calls (:func:`streamnets.timing.measure_throughput`).
+    """
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
+        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
+    seconds: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, (fn, argument) in paths.items():
+            seconds[name] += measure_throughput(fn, argument, repeats=repeats, warmup=2).seconds
+    return seconds
+
+
+def median_ms(seconds: Sequence[float]) -> float:
+    """Median of ``seconds``, in milliseconds."""
+    return 1000.0 * float(np.median(seconds))
+
+
+def compiled_call(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
+    """``model`` in inference mode inside a ``tf.function``: what a deployment would run."""
+    return tf.function(lambda x: model(x, training=False), autograph=False)
+
+
+def _random_input(shape: Sequence[int], seed: int = 0) -> tf.Tensor:
+    """Pixels 0..255 as float32: timings do not depend on the values."""
+    rng = np.random.default_rng(seed)
+    return tf.constant(rng.integers(0, 256, tuple(shape)).astype("float32"))
+
+
+def _stream_step(stream: StreamingModel, batch_size: int) -> TimedPath:
+    """One compiled streaming step for ``batch_size`` streams, as a timed path."""
+    frames = _random_input((batch_size, *stream.frame_shape), seed=batch_size)
+    return (lambda a: stream.step_fn(*a)), (frames, stream.init_states(batch_size))
+
+
+def _model_summary(model: keras.Model, weights: str) -> dict[str, Any]:
+    return {"name": model.name, "weights": weights, "input_shape": list(model.input.shape[1:]),
+            "params": model.count_params(), "macs_per_frame": macs_per_frame(model)}
+
+
+def gesture_model() -> tuple[keras.Model, str]:
+    """The shipped synthetic model if installed, else fresh weights (timings are the same)."""
+    if "synthetic" in pretrained_names():
+        return load_pretrained("synthetic"), "shipped weights 'synthetic'"
+    return gesture_net(), "fresh weights (no shipped weights installed)"
+
+
+# ------------------------------------------------------------------------------ blocks
+
+
+def block_benchmark(
+    frames: int = 16,
+    batch_size: int = 4,
+    repeats: int = 7,
+    rounds: int = 3,
+    size: int = 25,
+    channels: tuple[int, int, int] = (40, 80, 120),
+    temporal_kernel: int = 5,
+) -> dict[str, Any]:
+    """Params, MACs and offline throughput of one block of each kind, side by side.
+
+    The blocks of :func:`streamnets.baselines.block_model` (3D, R(2+1)D, full and
+    depthwise-separable spatiotemporal) map the same ``channels`` (in, middle, out) at
+    ``size`` x ``size``; each clip batch is ``(batch_size, frames, size, size, in)``.
+    Ratios are to the 3D block.
+    """
+    c_in, c_mid, c_out = channels
+    blocks = {kind: block_model(kind, (frames, size, size, c_in), c_mid, c_out, temporal_kernel)
+              for kind in BLOCK_TYPES}
+    clips = _random_input((batch_size, frames, size, size, c_in))
+    seconds = time_in_turn({kind: (compiled_call(m), clips) for kind, m in blocks.items()},
+                           repeats, rounds)
+    rows: dict[str, dict[str, Any]] = {}
+    for kind, model in blocks.items():
+        ms = median_ms(seconds[kind]) / (batch_size * frames)
+        macs = macs_per_frame(model)
+        rows[kind] = {"label": BLOCK_LABELS[kind], "params": model.count_params(),
+                      "macs_per_frame": macs, "ms_per_frame": ms, "frames_per_s": 1000 / ms,
+                      "gmacs_per_s": macs / ms / 1e6}
+    reference = rows[BLOCK_TYPES[0]]
+    for row in rows.values():
+        row["ratio_vs_3d"] = {"params": row["params"] / reference["params"],
+                              "macs": row["macs_per_frame"] / reference["macs_per_frame"],
+                              "speed": row["frames_per_s"] / reference["frames_per_s"]}
+    return {**environment(),
+            "config": {"frames": frames, "batch_size": batch_size, "size": size,
+                       "channels": list(channels), "temporal_kernel": temporal_kernel,
+                       "repeats": repeats, "rounds": rounds},
+            "blocks": rows, "raw_seconds": seconds}
+
+
+# ---------------------------------------------------------------------------- streaming
+
+
+def _brainchip_peer(model: keras.Model, stream: StreamingModel, repeats: int, rounds: int
+                    ) -> dict[str, Any]:
+    """Batch-1 latency of BrainChip's bufferized float model against our step, in turn."""
+    try:
+        from streamnets.brainchip import bufferized
+
+        buffered = bufferized(model)
+    except ImportError as error:  # the optional akida extra is missing
+        return {"available": False, "reason": str(error)}
+    ours = _stream_step(stream, 1)
+    theirs = tf.function(lambda x: buffered(x, training=False))
+    seconds = time_in_turn({"ours": ours, "brainchip": (theirs, ours[1][0])}, repeats, rounds)
+    ours_ms, theirs_ms = median_ms(seconds["ours"]), median_ms(seconds["brainchip"])
+    return {"available": True,
+            "what": "quantizeml sanitize() of the same weights: BrainChip's float FIFO model "
+                    "in tf_keras, called in a tf.function, batch 1",
+            "ours_step_ms_median": ours_ms, "brainchip_step_ms_median": theirs_ms,
+            "ratio_brainchip_over_ours": theirs_ms / ours_ms}
+
+
+def streaming_benchmark(
+    repeats: int = 21,
+    rounds: int = 5,
+    stream_counts: Sequence[int] = STREAM_COUNTS,
+    brainchip: bool = True,
+) -> dict[str, Any]:
+    """What one new frame costs the 16x100x100 gesture model.
+
+    * batch-1 latency of the compiled streaming step against recomputing the 16-frame
+      window with the clip model for every new frame (the operation count says 16x),
+      and the same per frame with :data:`BATCHED_STREAMS` streams per batch;
+    * with ``brainchip`` and the akida extra, BrainChip's bufferized model of the same
+      weights against our step;
+    * throughput with ``stream_counts`` independent streams per batch;
+    * the FIFO state each stream keeps.
+    """
+    from streamnets.streaming import compare_latency
+
+    model = gesture_net()
+    stream = to_streaming(model)
+    latency = compare_latency(model, stream, batch_size=1, repeats=repeats, rounds=rounds)
+    batched = compare_latency(model, stream, batch_size=BATCHED_STREAMS, repeats=repeats,
+                              rounds=rounds)
+    throughput = []
+    for count in stream_counts:
+        seconds = time_in_turn({"step": _stream_step(stream, count)}, repeats, 1)["step"]
+        ms = median_ms(seconds)
+        throughput.append({"streams": count, "step_ms_median": ms,
+                           "frames_per_s": 1000 * count / ms})
+    return {
+        **environment(),
+        "model": _model_summary(model, "fresh weights (timings do not depend on them)"),
+        "repeats": repeats, "rounds": rounds,
+        "latency_batch1": {
+            "stream_step_ms_median": latency.stream_ms,
+            "recompute_window_ms_median": latency.recompute_ms,
+            "window_frames": latency.window,
+            "ratio_recompute_over_stream": latency.ratio,
+            "ratio_limit": latency.window,
+            "clip_model_ms_per_frame_of_window": latency.offline_ms_per_frame,
+        },
+        f"latency_batch{BATCHED_STREAMS}": {
+            "stream_step_ms_per_frame": batched.stream_ms / BATCHED_STREAMS,
+            "recompute_window_ms_per_frame": batched.recompute_ms / BATCHED_STREAMS,
+            "ratio_recompute_over_stream": batched.ratio,
+        },
+        "brainchip_peer_batch1": (_brainchip_peer(model, stream, repeats, rounds) if brainchip
+                                  else {"available": False, "reason": "not requested"}),
+        "throughput": throughput,
+        "state_bytes_per_stream": stream.state_bytes_per_stream(),
+    }
+
+
+# ------------------------------------------------------------------------------ growth
+
+
+def growth_benchmark(
+    sizes: Sequence[int] = GROWTH_SIZES,
+    clip_lengths: Sequence[int] = GROWTH_CLIP_LENGTHS,
+    repeats: int = 11,
+    rounds: int = 3,
+) -> dict[str, Any]:
+    """Per-frame cost as the input grows, against what the MACs count predicts.
+
+    * input size (16-frame clips, ``size`` x ``size``): MACs per frame and the batch-1
+      streaming step; the MACs model predicts time proportional to MACs, scaled from
+      the 100x100 model (or the first size);
+    * clip length (100x100): the streaming step, whose cost does not depend on the clip
+      length (its FIFOs hold kernel-size frames), against recomputing the whole window
+      for each new frame, whose cost grows with it.
+    """
+    for argument, values in (("sizes", sizes), ("clip_lengths", clip_lengths)):
+        if not values or any(not isinstance(v, int) or v < 1 for v in values):
+            raise ValueError(f"{argument} must be positive ints, got {values!r}.")
+    paths: dict[str, TimedPath] = {}
+    macs: dict[str, int] = {}
+    for size in sizes:
+        model = gesture_net((16, size, size, 3))
+        paths[f"size_{size}"] = _stream_step(to_streaming(model), 1)
+        macs[f"size_{size}"] = macs_per_frame(model)
+    for length in clip_lengths:
+        model = gesture_net((length, 100, 100, 3))
+        paths[f"stream_{length}"] = _stream_step(to_streaming(model), 1)
+        paths[f"recompute_{length}"] = (recompute_window_fn(model),
+                                        _random_input((1, length, 100, 100, 3)))
+        macs[f"stream_{length}"] = macs_per_frame(model)
+    seconds = time_in_turn(paths, repeats, rounds)
+    base = f"size_{100 if 100 in sizes else sizes[0]}"
+    ms_per_mac = median_ms(seconds[base]) / macs[base]
+    by_size = []
+    for size in sizes:
+        key = f"size_{size}"
+        ms = median_ms(seconds[key])
+        by_size.append({"size": size, "macs_per_frame": macs[key], "step_ms": ms,
+                        "gmacs_per_s": macs[key] / ms / 1e6,
+                        "macs_model_ms": ms_per_mac * macs[key],
+                        "ratio_measured_over_macs_model": ms / (ms_per_mac * macs[key])})
+    by_length = []
+    for length in clip_lengths:
+        stream_ms = median_ms(seconds[f"stream_{length}"])
+        recompute_ms = median_ms(seconds[f"recompute_{length}"])
+        by_length.append({"frames": length, "macs_stream_step": macs[f"stream_{length}"],
+                          "macs_recompute": length * macs[f"stream_{length}"],
+                          "stream_step_ms": stream_ms, "recompute_ms": recompute_ms,
+                          "ratio_recompute_over_stream": recompute_ms / stream_ms})
+    return {**environment(),
+            "config": {"repeats": repeats, "rounds": rounds, "macs_model_reference": base},
+            "by_size": by_size, "by_clip_length": by_length, "raw_seconds": seconds}
+
+
+# ----------------------------------------------------------------------------- runtimes
+
+
+def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
+    """A LiteRT model that is one int8 matrix product ``(rows, depth) @ (depth, columns)``.
+
+    Int8 in, int8 out, no float ops: its speed is the int8 peak of LiteRT's kernels on
+    this CPU, the yardstick for the int8 gesture model (which runs the same kernels).
+    """
+    from streamnets.export import quiet_tensorflow
+
+    rows, depth, columns = _check_shape(shape)
+    rng = np.random.default_rng(0)
+    weights = tf.constant(rng.standard_normal((depth, columns)).astype("float32"))
+
+    @tf.function(input_signature=[tf.TensorSpec((rows, depth), tf.float32)])
+    def matmul(x: tf.Tensor) -> tf.Tensor:
+        return tf.matmul(x, weights)
+
+    def calibration() -> Any:
+        for _ in range(2):
+            yield [rng.standard_normal((rows, depth)).astype("float32")]
+
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [matmul.get_concrete_function()])
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = calibration
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    with quiet_tensorflow():
+        return converter.convert()
+
+
+def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
+    if len(shape) != 3 or any(not isinstance(s, int) or s < 1 for s in shape):
+        raise ValueError(f"shape must be three positive ints (rows, depth, columns), "
+                         f"got {shape!r}.")
+    return tuple(shape)  # type: ignore[return-value]
+
+
+def _invoke_path(model: bytes, threads: int) -> TimedPath:
+    """Invoking the LiteRT ``model`` (input set once) as a timed path."""
+    from streamnets.export import litert_interpreter
+
+    interpreter = litert_interpreter()(model_content=model, num_threads=threads)
+    interpreter.allocate_tensors()
+    detail = interpreter.get_input_details()[0]
+    interpreter.set_tensor(detail["index"], np.ones(detail["shape"], detail["dtype"]))
+    return (lambda _: interpreter.invoke()), None
+
+
+def _brainchip_models(model: keras.Model, calibration: np.ndarray) -> dict[str, Any]:
+    """BrainChip's bufferized float and quantized Keras models, or why they are missing."""
+    from streamnets import quantize
+
+    try:
+        from streamnets.brainchip import bufferized
+
+        return {"brainchip_bufferized_float": bufferized(model),
+                "brainchip_quantized_keras": quantize.quantize_brainchip(model, calibration)}
+    except ImportError as error:  # the optional akida extra is not installed
+        return {"unavailable": str(error)}
+
+
+def runtime_benchmark(
+    repeats: int = 21,
+    rounds: int = 5,
+    calibration_clips: int = 16,
+    threads: Sequence[int] = LITERT_THREADS,
+    brainchip: bool = True,
+    peak_shape: tuple[int, int, int] = PEAK_SHAPE,
+) -> dict[str, Any]:
+    """Batch-1 latency per frame of every way to run the gesture model, and the int8 peak.
+
+    In turn, in one run: the streaming step in Keras eagerly and compiled; the LiteRT
+    float and int8 exports (``LiteRTRunner.step``: frame and states in, logits and
+    states out) on each of ``threads``; with ``brainchip`` and the akida extra,
+    BrainChip's bufferized float model and its 8-bit quantized Keras model of the same
+    weights; and an int8 matrix product of ``peak_shape`` on each of ``threads``, whose
+    speed gives the fastest the int8 model could run (its MACs at peak speed). The Akida
+    runtime is never timed (its licence forbids publishing results). Also the sizes.
+    """
+    from streamnets import export
+
+    _check_shape(peak_shape)
+    model, weights = gesture_model()
+    stream = to_streaming(model)
+    clip_shape = tuple(model.input.shape[1:4])
+    calibration = export.calibration_clips(calibration_clips, clip_shape)
+    frame = np.random.default_rng(0).integers(0, 256, stream.frame_shape, np.uint8)
+    step = _stream_step(stream, 1)
+    paths: dict[str, TimedPath] = {
+        "keras_eager": ((lambda a: stream.step_fn.python_function(*a)), step[1]),
+        "keras_step_fn": step,
+    }
+    peak = int8_matmul_model(peak_shape)
+    with tempfile.TemporaryDirectory(prefix="streamnets-bench-") as folder:
+        sizes = {}
+        for name, int8 in (("litert_float", False), ("litert_int8", True)):
+            result = export.export_litert(
+                model, Path(folder) / name, int8=int8,
+                class_names=[str(i) for i in range(model.output.shape[-1])],
+                calibration_clips=calibration if int8 else None)
+            path = result.folder / "model.tflite"
+            sizes[name] = path.stat().st_size
+            for count in threads:
+                runner = export.LiteRTRunner(path, num_threads=count)
+                paths[f"{name}_{_threads(count)}"] = (
+                    lambda a, runner=runner: runner.step(*a), (frame, runner.init_states()))
+        peers = (_brainchip_models(model, calibration) if brainchip
+                 else {"unavailable": "not requested"})
+        for name, peer in peers.items():
+            if name != "unavailable":
+                call = tf.function(lambda x, peer=peer: peer(x, training=False))
+                paths[name] = (call, tf.constant(frame[None], tf.float32))
+        for count in threads:
+            paths[f"peak_int8_matmul_{_threads(count)}"] = _invoke_path(peak, count)
+        seconds = time_in_turn(paths, repeats, rounds)
+
+    medians = {name: median_ms(values) for name, values in seconds.items()}
+    reference = medians["keras_step_fn"]
+    macs = macs_per_frame(model)
+    peak_macs = int(np.prod(peak_shape))
+    peaks = {}
+    for count in threads:
+        ms = medians.pop(f"peak_int8_matmul_{_threads(count)}")
+        limit_ms = macs / (peak_macs / ms)
+        peaks[_threads(count)] = {
+            "matmul_ms_median": ms, "gmacs_per_s": peak_macs / ms / 1e6,
+            "gesture_limit_ms_per_frame": limit_ms,
+            "litert_int8_ms_per_frame": medians[f"litert_int8_{_threads(count)}"],
+            "ratio_measured_over_limit": medians[f"litert_int8_{_threads(count)}"] / limit_ms}
+    return {
+        **environment("ai-edge-litert"),
+        "model": _model_summary(model, weights),
+        "batch_size": 1, "repeats": repeats, "rounds": rounds,
+        "calibration_clips": calibration_clips,
+        "latency_batch1": {name: {"ms_per_frame_median": ms, "frames_per_s": 1000 / ms,
+                                  "gmacs_per_s": macs / ms / 1e6,
+                                  "ratio_vs_keras_step_fn": ms / reference}
+                           for name, ms in medians.items()},
+        "brainchip_peers": ("measured" if "unavailable" not in peers
+                            else f"not measured: {peers['unavailable']}"),
+        "peak_int8": {"shape": list(peak_shape), "macs_per_call": peak_macs, **peaks},
+        "sizes_bytes": {"keras_float32_weights": 4 * model.count_params(), **sizes,
+                        "ratio_int8_over_float": sizes["litert_int8"] / sizes["litert_float"]},
+        "raw_seconds": seconds,
+    }
+
+
+def _threads(count: int) -> str:
+    return f"{count}_thread{'s' if count > 1 else ''}"
+
+
+# ------------------------------------------------------------------------------ targets
+
+
+def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | None
+            ) -> list[dict[str, Any]]:
+    """The performance goals of the book, each with the measured value and whether it is met.
+
+    ``met`` is ``None`` where the measurement is missing (for example BrainChip's models
+    without the akida extra). Goals: the streaming step at least 12x cheaper than
+    recomputing the window; the compiled float step faster than BrainChip's bufferized
+    model; LiteRT int8 at least 5x faster than BrainChip's quantized Keras model; LiteRT
+    int8 on one thread within 3x of the MACs limit at the measured int8 peak.
+    """
+    latency = (runtimes or {}).get("latency_batch1", {})
+
+    def ms(name: str) -> float | None:
+        return latency[name]["ms_per_frame_median"] if name in latency else None
+
+    def ratio(numerator: float | None, denominator: float | None) -> float | None:
+        return None if numerator is None or denominator is None else numerator / denominator
+
+    stream_ratio = (streaming or {}).get("latency_batch1", {}).get("ratio_recompute_over_stream")
+    peak = (runtimes or {}).get("peak_int8", {}).get(_threads(1), {})
+    rows = [
+        ("streaming step vs recomputing the 16-frame window (x cheaper)", ">= 12", stream_ratio,
+         lambda v: v >= 12),
+        ("compiled float step vs BrainChip's bufferized float model (x faster)", "> 1",
+         ratio(ms("brainchip_bufferized_float"), ms("keras_step_fn")), lambda v: v > 1),
+        ("LiteRT int8 vs BrainChip's quantized Keras model, 1 thread (x faster)", ">= 5",
+         ratio(ms("brainchip_quantized_keras"), ms("litert_int8_1_thread")), lambda v: v >= 5),
+        ("LiteRT int8 time / MACs limit at the int8 peak, 1 thread", "<= 3",
+         peak.get("ratio_measured_over_limit"), lambda v: v <= 3),
+    ]
+    return [{"target": name, "goal": goal, "measured": value,
+             "met": None if value is None else bool(check(value))}
+            for name, goal, value, check in rows]
