@@ -11,6 +11,7 @@ none (CI mode, Colab). :func:`targets` turns the results into the issue's pass/f
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -459,3 +460,40 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     return [{"target": name, "goal": goal, "measured": value,
              "met": None if value is None else bool(check(value))}
             for name, goal, value, check in rows]
+
+
+# ------------------------------------------------------------------------------ results
+
+#: The result files of ``make bench`` (``benchmarks/results/<name>.json``).
+RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "data", "book")
+
+
+def find_results_dir(start: str | Path | None = None) -> Path | None:
+    """``benchmarks/results`` of the checkout holding ``start`` (default: the working
+    folder), looked up through its parents; ``None`` outside a checkout (Colab)."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "benchmarks" / "results"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def read_results(folder: str | Path | None) -> dict[str, dict[str, Any]]:
+    """The result files of ``folder`` that exist, by name (see :data:`RESULT_NAMES`).
+
+    A file that is not valid JSON raises ``ValueError`` naming it, so a half-written
+    result is never shown as a measurement.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    if folder is None:
+        return results
+    for name in RESULT_NAMES:
+        path = Path(folder) / f"{name}.json"
+        if path.is_file():
+            try:
+                results[name] = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path} is not valid JSON ({error}); rerun the benchmark "
+                                 "that writes it (make bench) or delete the file.") from error
+    return results

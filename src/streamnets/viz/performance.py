@@ -1,0 +1,192 @@
+"""Tables and figures for chapter 8: the benchmark results of :mod:`streamnets.performance`.
+
+Every function takes the JSON-ready dicts the benchmarks return (or ``make bench`` wrote),
+so the chapter shows the same thing whether it read the files or measured live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from streamnets.performance import BATCHED_STREAMS
+
+DPI = 80
+#: Display names of the runtime paths of ``runtime_benchmark``.
+RUNTIME_LABELS: dict[str, str] = {
+    "keras_eager": "Keras step, eager",
+    "keras_step_fn": "Keras step, compiled (tf.function)",
+    "litert_float_1_thread": "LiteRT float32, 1 thread",
+    "litert_float_2_threads": "LiteRT float32, 2 threads",
+    "litert_int8_1_thread": "LiteRT int8, 1 thread",
+    "litert_int8_2_threads": "LiteRT int8, 2 threads",
+    "brainchip_bufferized_float": "BrainChip bufferized float (tf_keras)",
+    "brainchip_quantized_keras": "BrainChip 8-bit quantized Keras (quantizeml)",
+}
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "---:") -> str:
+    lines = ["| " + " | ".join(header) + " |", "|---|" + f"{align}|" * (len(header) - 1)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def sources_markdown(results: Mapping[str, Mapping[str, Any]], live: Sequence[str]) -> str:
+    """Where each result comes from: a file of ``make bench``, or this notebook's run."""
+    rows = []
+    for name, result in results.items():
+        machine = result.get("machine", {})
+        load = machine.get("load_average_1_5_15_min")
+        rows.append([name, "measured in this notebook" if name in live else "`make bench` file",
+                     str(result.get("date", "?")),
+                     f"{machine.get('cpu_count', '?')} CPUs, {machine.get('processor', '?')}",
+                     f"{load[0]:.1f}" if load else "?"])
+    return _table(["benchmark", "source", "date (UTC)", "machine", "load (1 min)"], rows,
+                  align="---")
+
+
+def runtimes_markdown(runtimes: Mapping[str, Any]) -> str:
+    """Batch-1 latency per frame of every runtime path, with GMAC/s and the ratio to Keras."""
+    rows = []
+    for name, row in runtimes["latency_batch1"].items():
+        rows.append([RUNTIME_LABELS.get(name, name), f"{row['ms_per_frame_median']:.2f}",
+                     f"{row['frames_per_s']:,.0f}", f"{row['gmacs_per_s']:.1f}",
+                     f"{row['ratio_vs_keras_step_fn']:.2f}×"])
+    return _table(["runtime (batch 1)", "ms per frame", "frames/s", "achieved GMAC/s",
+                   "time vs compiled Keras step"], rows)
+
+
+def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
+    """Milliseconds per frame of every runtime, log scale, with the int8 MACs limit."""
+    latency = runtimes["latency_batch1"]
+    names = list(latency)
+    values = [latency[name]["ms_per_frame_median"] for name in names]
+    fig = Figure(figsize=(7.5, 0.42 * len(names) + 1.3), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    colors = ["C2" if "int8" in n else "C1" if "brainchip" in n else "C0" for n in names]
+    ax.barh(range(len(names)), values, color=colors)
+    for y, value in enumerate(values):
+        ax.text(value, y, f" {value:.2f} ms", va="center", fontsize=8)
+    peak = runtimes.get("peak_int8", {}).get("1_thread")
+    if peak:
+        limit = peak["gesture_limit_ms_per_frame"]
+        ax.axvline(limit, color="C3", ls="--")
+        ax.text(limit, len(names) - 0.4, f" int8 MACs limit, 1 thread: {limit:.2f} ms",
+                color="C3", fontsize=8, va="top")
+    ax.set_yticks(range(len(names)), [RUNTIME_LABELS.get(n, n) for n in names], fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xscale="log", xlabel="milliseconds per frame (batch 1, median, log scale)",
+           xlim=(min(values + ([peak["gesture_limit_ms_per_frame"]] if peak else [])) / 2,
+                 max(values) * 4))
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
+    """Left: per-frame cost of the step and of recomputing the window, at batch 1 and 8.
+    Right: frames per second against the number of streams per batch."""
+    fig = Figure(figsize=(9, 3), dpi=DPI, layout="constrained")
+    left, right = fig.subplots(1, 2)
+    batch1 = streaming["latency_batch1"]
+    batched = streaming[f"latency_batch{BATCHED_STREAMS}"]
+    groups = {"batch 1": (batch1["stream_step_ms_median"], batch1["recompute_window_ms_median"],
+                          batch1["ratio_recompute_over_stream"]),
+              f"batch {BATCHED_STREAMS}": (
+                  batched["stream_step_ms_per_frame"], batched["recompute_window_ms_per_frame"],
+                  batched["ratio_recompute_over_stream"])}
+    x = np.arange(len(groups))
+    steps = [g[0] for g in groups.values()]
+    recomputes = [g[1] for g in groups.values()]
+    left.bar(x - 0.2, steps, 0.4, color="C2", label="streaming step")
+    left.bar(x + 0.2, recomputes, 0.4, color="C3", label="recompute the window")
+    for i, (_, recompute, ratio) in enumerate(groups.values()):
+        left.text(i + 0.2, recompute, f"{ratio:.1f}×", ha="center", va="bottom", fontsize=9)
+    left.set_xticks(x, list(groups))
+    left.set(ylabel="ms per new frame, per stream",
+             ylim=(0, 1.2 * max(recomputes)))
+    left.set_title(f"ratio (operation count: {batch1['ratio_limit']}×)", fontsize=10)
+    left.legend(fontsize=8)
+    rows = streaming["throughput"]
+    right.plot([r["streams"] for r in rows], [r["frames_per_s"] for r in rows], "o-", color="C0")
+    right.set(xscale="log", xlabel="streams per batch", ylabel="frames per second",
+              xticks=[r["streams"] for r in rows], xticklabels=[r["streams"] for r in rows],
+              ylim=(0, None))
+    right.set_title("throughput of the streaming step", fontsize=10)
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_growth(growth: Mapping[str, Any]) -> Figure:
+    """Left: step time against MACs per frame as the input grows, with the MACs model.
+    Right: per-frame cost against clip length, streaming step and window recompute."""
+    fig = Figure(figsize=(9, 3.2), dpi=DPI, layout="constrained")
+    left, right = fig.subplots(1, 2)
+    by_size = growth["by_size"]
+    macs = np.array([r["macs_per_frame"] for r in by_size]) / 1e6
+    left.plot(macs, [r["macs_model_ms"] for r in by_size], "--", color="gray",
+              label="MACs model (time ∝ MACs)")
+    left.plot(macs, [r["step_ms"] for r in by_size], "o", color="C0", label="measured")
+    for m, row in zip(macs, by_size, strict=True):
+        left.annotate(f"{row['size']}²", (m, row["step_ms"]), textcoords="offset points",
+                      xytext=(4, -10), fontsize=8)
+    left.set(xlabel="M MACs per frame", ylabel="ms per frame (batch 1)", xlim=(0, None),
+             ylim=(0, None))
+    left.set_title("input size: streaming step", fontsize=10)
+    left.legend(fontsize=8)
+    rows = growth["by_clip_length"]
+    frames = [r["frames"] for r in rows]
+    right.plot(frames, [r["recompute_ms"] for r in rows], "o-", color="C3",
+               label="recompute the window")
+    right.plot(frames, [r["stream_step_ms"] for r in rows], "o-", color="C2",
+               label="streaming step")
+    right.set(xlabel="clip length (frames)", ylabel="ms per new frame (batch 1)",
+              xticks=frames, ylim=(0, None))
+    right.set_title("clip length, 100×100", fontsize=10)
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def plot_book_times(book: Mapping[str, Any]) -> Figure:
+    """Seconds to execute each chapter notebook, in CI mode and (when recorded) in full mode."""
+    ci = book["ci"]["notebooks"]
+    full = (book.get("full") or {}).get("notebooks", {})
+    names = list(ci)
+    fig = Figure(figsize=(7, 0.4 * len(names) + 1.2), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(names))
+    ax.barh(y - 0.2, [ci[n] for n in names], 0.4, color="C0", label="CI mode")
+    if full:
+        ax.barh(y + 0.2, [full.get(n, 0.0) for n in names], 0.4, color="C1",
+                label="full mode (make book)")
+    ax.set_yticks(y, [n.removesuffix(".ipynb") for n in names], fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xlabel="seconds to execute")
+    ax.legend(fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def targets_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The goals with the measured value and a plain verdict."""
+    verdicts = {True: "met", False: "**not met**", None: "not measured"}
+    return _table(["goal", "target", "measured", "verdict"],
+                  [[row["target"], row["goal"],
+                    "—" if row["measured"] is None else f"{row['measured']:.2f}",
+                    verdicts[row["met"]]] for row in rows], align="---")
+
+
+def data_markdown(data: Mapping[str, Any]) -> str:
+    """Synthetic clip generation on one core against training throughput on all cores."""
+    generation = data["generation_one_core"]
+    rows = [["`synthetic_clip`, one core", f"{generation['synthetic_clip']['clips_per_s']:.0f}"],
+            ["`synthetic_dataset` (tf.data), one core",
+             f"{generation['pipeline']['clips_per_s']:.0f}"]]
+    rows += [[f"training, batch {row['batch_size']}, all cores", f"{row['clips_per_s']:.1f}"]
+             for row in data["training_all_cores"]["train_steps"]]
+    return _table(["", "clips per second"], rows)
