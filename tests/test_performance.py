@@ -162,6 +162,18 @@ def test_growth_benchmark_rejects_bad_arguments(sizes: tuple, lengths: tuple,
         performance.growth_benchmark(sizes, lengths, repeats=1, rounds=1)
 
 
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: performance.block_benchmark(channels=(4, 8)), "channels"),
+    (lambda: performance.block_benchmark(channels=(4, 8, True)), "channels"),
+    (lambda: performance.streaming_benchmark(stream_counts=(1, 0)), "stream_counts"),
+    (lambda: performance.runtime_benchmark(calibration_clips=1), "calibration_clips"),
+    (lambda: performance.runtime_benchmark(threads=()), "threads"),
+])
+def test_benchmarks_reject_bad_arguments_before_any_work(call: Any, argument: str) -> None:
+    with pytest.raises(ValueError, match=argument):
+        call()
+
+
 def test_growth_benchmark_rejects_sizes_too_small_for_the_model() -> None:
     with pytest.raises(ValueError, match="at least 32 pixels"):
         performance.growth_benchmark((16,), (4,), repeats=1, rounds=1)

@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.models import gesture_net, load_pretrained, macs_per_frame, pretrained_names
+from streamnets.quantize import MIN_CALIBRATION_CLIPS
 from streamnets.streaming import StreamingModel, recompute_window_fn, to_streaming
 from streamnets.timing import environment, measure_throughput
 
@@ -56,6 +57,14 @@ def time_in_turn(paths: Mapping[str, TimedPath], repeats: int, rounds: int
         for name, (fn, argument) in paths.items():
             seconds[name] += measure_throughput(fn, argument, repeats=repeats, warmup=2).seconds
     return seconds
+
+
+def _check_counts(argument: str, values: Sequence[int], length: int | None = None) -> None:
+    """``values`` must be positive ints (``length`` of them, when given)."""
+    if (not values or (length is not None and len(values) != length)
+            or any(not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in values)):
+        count = f"{length} " if length is not None else ""
+        raise ValueError(f"{argument} must be {count}positive ints, got {values!r}.")
 
 
 def median_ms(seconds: Sequence[float]) -> float:
@@ -111,6 +120,7 @@ def block_benchmark(
     ``size`` x ``size``; each clip batch is ``(batch_size, frames, size, size, in)``.
     Ratios are to the 3D block.
     """
+    _check_counts("channels", channels, length=3)
     c_in, c_mid, c_out = channels
     blocks = {kind: block_model(kind, (frames, size, size, c_in), c_mid, c_out, temporal_kernel)
               for kind in BLOCK_TYPES}
@@ -177,6 +187,7 @@ def streaming_benchmark(
     """
     from streamnets.streaming import compare_latency
 
+    _check_counts("stream_counts", stream_counts)
     model = gesture_net()
     stream = to_streaming(model)
     latency = compare_latency(model, stream, batch_size=1, repeats=repeats, rounds=rounds)
@@ -230,9 +241,8 @@ def growth_benchmark(
       length (its FIFOs hold kernel-size frames), against recomputing the whole window
       for each new frame, whose cost grows with it.
     """
-    for argument, values in (("sizes", sizes), ("clip_lengths", clip_lengths)):
-        if not values or any(not isinstance(v, int) or v < 1 for v in values):
-            raise ValueError(f"{argument} must be positive ints, got {values!r}.")
+    _check_counts("sizes", sizes)
+    _check_counts("clip_lengths", clip_lengths)
     paths: dict[str, TimedPath] = {}
     macs: dict[str, int] = {}
     for size in sizes:
@@ -247,15 +257,15 @@ def growth_benchmark(
         macs[f"stream_{length}"] = macs_per_frame(model)
     seconds = time_in_turn(paths, repeats, rounds)
     base = f"size_{100 if 100 in sizes else sizes[0]}"
-    ms_per_mac = median_ms(seconds[base]) / macs[base]
+    base_ms = median_ms(seconds[base])
     by_size = []
     for size in sizes:
         key = f"size_{size}"
         ms = median_ms(seconds[key])
         by_size.append({"size": size, "macs_per_frame": macs[key], "step_ms": ms,
                         "gmacs_per_s": macs[key] / ms / 1e6,
-                        "macs_model_ms": ms_per_mac * macs[key],
-                        "ratio_measured_over_macs_model": ms / (ms_per_mac * macs[key])})
+                        "macs_model_ms": base_ms * macs[key] / macs[base],
+                        "ratio_measured_over_macs_model": ms * macs[base] / (base_ms * macs[key])})
     by_length = []
     for length in clip_lengths:
         stream_ms = median_ms(seconds[f"stream_{length}"])
@@ -304,9 +314,7 @@ def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
 
 
 def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
-    if len(shape) != 3 or any(not isinstance(s, int) or s < 1 for s in shape):
-        raise ValueError(f"shape must be three positive ints (rows, depth, columns), "
-                         f"got {shape!r}.")
+    _check_counts("shape (rows, depth, columns)", shape, length=3)
     return tuple(shape)  # type: ignore[return-value]
 
 
@@ -355,6 +363,10 @@ def runtime_benchmark(
     from streamnets import export
 
     _check_shape(peak_shape)
+    _check_counts("threads", threads)
+    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
+        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
+                         f"{calibration_clips!r}.")
     model, weights = gesture_model()
     stream = to_streaming(model)
     clip_shape = tuple(model.input.shape[1:4])
