@@ -296,7 +296,7 @@ def test_streaming_benchmark_structure() -> None:
     result = performance.streaming_benchmark(repeats=1, rounds=1, stream_counts=(1,),
                                              brainchip=False)
     check_streaming(result)
-    assert result["brainchip_peer_batch1"] == {"available": False, "reason": "not requested"}
+    assert result["brainchip_peer_batch1"] == {"available": False, "reason": "skipped in this run (brainchip=False)"}
     rows = performance.targets(result, None)
     assert rows[0]["measured"] == result["latency_batch1"]["ratio_recompute_over_stream"]
     assert rows[0]["met"] is not None
@@ -334,7 +334,7 @@ def test_runtime_benchmark_structure() -> None:
         assert row["frames_per_s"] == pytest.approx(1000 / ms)
         assert row["gmacs_per_s"] == pytest.approx(GESTURE_MACS / ms / 1e6)
         assert row["ratio_vs_keras_step_fn"] == pytest.approx(ms / reference)
-    assert result["brainchip_peers"] == "not measured: not requested"
+    assert result["brainchip_peers"] == "not measured: skipped in this run (brainchip=False)"
 
     peak = result["peak_int8"]
     assert peak["shape"] == list(peak_shape) and peak["macs_per_call"] == 8 * 16 * 16

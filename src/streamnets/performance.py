@@ -39,6 +39,8 @@ STREAM_COUNTS: tuple[int, ...] = (1, 8, 64)
 #: fixed per-op costs weigh on the small per-frame step far more than on the clip model.
 BATCHED_STREAMS = 8
 LITERT_THREADS: tuple[int, ...] = (1, 2)
+#: Why BrainChip's models are missing from a result when the caller turned them off.
+SKIPPED = "skipped in this run (brainchip=False)"
 
 TimedPath = tuple[Callable[[Any], Any], Any]
 
@@ -217,7 +219,7 @@ def streaming_benchmark(
             "ratio_recompute_over_stream": batched.ratio,
         },
         "brainchip_peer_batch1": (_brainchip_peer(model, stream, repeats, rounds) if brainchip
-                                  else {"available": False, "reason": "not requested"}),
+                                  else {"available": False, "reason": SKIPPED}),
         "throughput": throughput,
         "state_bytes_per_stream": stream.state_bytes_per_stream(),
     }
@@ -392,7 +394,7 @@ def runtime_benchmark(
                 paths[f"{name}_{_threads(count)}"] = (
                     lambda a, runner=runner: runner.step(*a), (frame, runner.init_states()))
         peers = (_brainchip_models(model, calibration) if brainchip
-                 else {"unavailable": "not requested"})
+                 else {"unavailable": SKIPPED})
         for name, peer in peers.items():
             if name != "unavailable":
                 call = tf.function(lambda x, peer=peer: peer(x, training=False))
@@ -476,8 +478,10 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
 
 # ------------------------------------------------------------------------------ results
 
-#: The result files of ``make bench`` (``benchmarks/results/<name>.json``).
-RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "data", "book")
+#: The result files of ``make bench`` (``benchmarks/results/<name>.json``), and
+#: ``book_full``, the full-mode chapter times that ``make book`` records as it goes.
+RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "data", "book",
+                                 "book_full")
 
 
 def find_results_dir(start: str | Path | None = None) -> Path | None:
