@@ -240,7 +240,7 @@ def test_targets_met() -> None:
     rows = performance.targets(*fake_results(13.0, 2.0, 3.0, 1.0, 6.0, 2.5))
     assert [row["measured"] for row in rows] == pytest.approx([13.0, 1.5, 6.0, 2.5])
     assert [row["met"] for row in rows] == [True, True, True, True]
-    assert [row["goal"] for row in rows] == [">= 12", "> 1", ">= 5", "<= 3"]
+    assert [row["target"] for row in rows] == [">= 12", "> 1", ">= 5", "<= 3"]
 
 
 def test_targets_not_met() -> None:
@@ -296,7 +296,8 @@ def test_streaming_benchmark_structure() -> None:
     result = performance.streaming_benchmark(repeats=1, rounds=1, stream_counts=(1,),
                                              brainchip=False)
     check_streaming(result)
-    assert result["brainchip_peer_batch1"] == {"available": False, "reason": "skipped in this run (brainchip=False)"}
+    assert result["brainchip_peer_batch1"] == {"available": False,
+                                                "reason": performance.SKIPPED}
     rows = performance.targets(result, None)
     assert rows[0]["measured"] == result["latency_batch1"]["ratio_recompute_over_stream"]
     assert rows[0]["met"] is not None
@@ -334,7 +335,7 @@ def test_runtime_benchmark_structure() -> None:
         assert row["frames_per_s"] == pytest.approx(1000 / ms)
         assert row["gmacs_per_s"] == pytest.approx(GESTURE_MACS / ms / 1e6)
         assert row["ratio_vs_keras_step_fn"] == pytest.approx(ms / reference)
-    assert result["brainchip_peers"] == "not measured: skipped in this run (brainchip=False)"
+    assert result["brainchip_peers"] == f"not measured: {performance.SKIPPED}"
 
     peak = result["peak_int8"]
     assert peak["shape"] == list(peak_shape) and peak["macs_per_call"] == 8 * 16 * 16

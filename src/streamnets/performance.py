@@ -471,7 +471,7 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
         ("LiteRT int8 time / MACs limit at the int8 peak, 1 thread", "<= 3",
          peak.get("ratio_measured_over_limit"), lambda v: v <= 3),
     ]
-    return [{"target": name, "goal": goal, "measured": value,
+    return [{"goal": name, "target": goal, "measured": value,
              "met": None if value is None else bool(check(value))}
             for name, goal, value, check in rows]
 

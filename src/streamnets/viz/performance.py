@@ -156,11 +156,11 @@ def plot_book_times(book: Mapping[str, Any]) -> Figure:
     """Seconds to execute each chapter notebook, in CI mode and (when recorded) in full mode."""
     ci = book["ci"]["notebooks"]
     full = (book.get("full") or {}).get("notebooks", {})
-    names = list(ci)
+    names = list(dict.fromkeys([*ci, *full]))  # a chapter may have been timed in one mode only
     fig = Figure(figsize=(7, 0.4 * len(names) + 1.2), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(names))
-    ax.barh(y - 0.2, [ci[n] for n in names], 0.4, color="C0", label="CI mode")
+    ax.barh(y - 0.2, [ci.get(n, 0.0) for n in names], 0.4, color="C0", label="CI mode")
     if full:
         ax.barh(y + 0.2, [full.get(n, 0.0) for n in names], 0.4, color="C1",
                 label="full mode (make book)")
@@ -176,7 +176,7 @@ def targets_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
     """The goals with the measured value and a plain verdict."""
     verdicts = {True: "met", False: "**not met**", None: "not measured"}
     return _table(["goal", "target", "measured", "verdict"],
-                  [[row["target"], row["goal"],
+                  [[row["goal"], row["target"],
                     "—" if row["measured"] is None else f"{row['measured']:.2f}",
                     verdicts[row["met"]]] for row in rows], align="---")
 
