@@ -123,7 +123,9 @@ def test_int8_model_is_full_integer_and_about_four_times_smaller(exports):
     details = {d["index"]: d for d in interpreter.get_tensor_details()}
     computing = [op for op in interpreter._get_ops_details()
                  if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")]
-    assert len(computing) == 15  # 1 input conv, 3 x (temporal, spatial), 2 x 3, 2 dense
+    # 1 input conv, 3 x (temporal, spatial), 2 x (temporal, pointwise, spatial, pointwise),
+    # 2 dense: the depthwise temporal convs are DEPTHWISE_CONV_2D too (per-channel weights).
+    assert len(computing) == 17
     for op in computing:
         data, weights = (details[i] for i in op["inputs"][:2])
         assert data["dtype"] == np.int8 and weights["dtype"] == np.int8, op["op_name"]

@@ -152,8 +152,7 @@ def litert_layer_errors(stream: Any, calibration: CalibrationSet) -> list[LayerE
     Each quantized op is fed the same quantized inputs as in the int8 model, and its
     output is compared with the float op's on those inputs: the error *that op* adds,
     not the error accumulated from the input. Only ops that compute (convolutions, dense,
-    the depthwise FIFO's multiply-sum) are kept; data movement (reshape, slice, concat)
-    adds no error.
+    pooling, arithmetic) are kept; data movement (reshape, slice, concat) adds no error.
     """
     import tensorflow as tf
 

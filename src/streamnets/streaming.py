@@ -11,7 +11,8 @@ the same numbers:
 * a causal temporal conv with kernel ``k`` becomes a FIFO of the last ``k`` inputs
   (zeros after a reset, which is exactly the causal zero padding) followed by a 2-D conv
   over the ``k * C`` stacked channels (:class:`FifoConv`), or for a depthwise one a
-  ``(k, C)`` kernel multiplied in and summed over the ``k`` slots (:class:`FifoDepthwise`);
+  ``(k, C)`` kernel multiplied in and summed over the ``k`` slots, computed as a depthwise
+  2-D conv (:class:`FifoDepthwise`);
 * spatial ``(1, kh, kw)`` convs become 2-D convs (depthwise ones ``DepthwiseConv2D``);
 * batch normalization folds into the conv before it;
 * average pooling over all of space becomes a global average pool, dense layers stay.
@@ -127,7 +128,13 @@ class FifoConv(Fifo):
 
 class FifoDepthwise(Fifo):
     """A depthwise temporal conv: FIFO, then a ``(k, C)`` kernel multiplied in and summed
-    over the ``k`` slots (each channel sees only its own past)."""
+    over the ``k`` slots (each channel sees only its own past).
+
+    The product and sum run as one depthwise 2-D conv: the buffer viewed as ``H * W`` rows
+    of ``k`` slots, a ``(1, k)`` kernel, 'valid' padding (one output slot). Same numbers as
+    a multiply and a sum, but LiteRT sees a ``DEPTHWISE_CONV_2D``, whose int8 weights get a
+    scale per channel (a multiply and a sum get one scale per tensor, losing accuracy).
+    """
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         channels = input_shape[-1]
@@ -138,7 +145,12 @@ class FifoDepthwise(Fifo):
 
     def call(self, frame: tf.Tensor, fifo: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         fifo = self.push(frame, fifo)
-        return self.activation(ops.sum(fifo * self.kernel, axis=3) + self.bias), fifo
+        height, width, frames, channels = fifo.shape[1:]
+        rows = ops.reshape(fifo, (-1, height * width, frames, channels))
+        kernel = ops.reshape(self.kernel, (1, frames, channels, 1))
+        out = ops.depthwise_conv(rows, kernel, strides=1, padding="valid")
+        out = ops.reshape(out, (-1, height, width, channels))
+        return self.activation(out + self.bias), fifo
 
 
 # ------------------------------------------------------------------------ conversion
