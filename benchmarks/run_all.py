@@ -1,5 +1,6 @@
 """Run every benchmark script in this folder (``make bench``); each writes its own JSON
-to ``benchmarks/results/``. ``--quick`` passes on each script's smoke-run mode."""
+to ``benchmarks/results/``, and then every result's figure is saved there as a PNG.
+``--quick`` passes on each script's smoke-run mode."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ def main(argv: list[str] | None = None) -> int:
               f"in {time.perf_counter() - start:.0f} s", flush=True)
         if code:
             failed.append(script.name)
+    from common import RESULTS_DIR
+
+    from streamnets.performance import read_results
+    from streamnets.viz.performance import save_figures
+
+    for path in save_figures(read_results(RESULTS_DIR), RESULTS_DIR):
+        print(f"figure -> {path}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

@@ -6,8 +6,10 @@ The records are small fakes with the keys that :mod:`streamnets.performance` and
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -15,12 +17,15 @@ from streamnets import performance
 from streamnets.performance import BATCHED_STREAMS
 from streamnets.viz.performance import (
     RUNTIME_LABELS,
+    block_metrics,
     data_markdown,
+    plot_blocks,
     plot_book_times,
     plot_growth,
     plot_runtimes,
     plot_streaming,
     runtimes_markdown,
+    save_figures,
     sources_markdown,
     targets_markdown,
 )
@@ -236,3 +241,34 @@ def test_book_times_plot_adds_full_mode_bars() -> None:
     assert widths[len(CI_SECONDS):] == pytest.approx([60.0, 0.0, 500.0])
     assert np.allclose([bar.get_y() + bar.get_height() / 2 for bar in ax.patches[3:]],
                        np.arange(3) + 0.2)  # each full bar under its chapter's CI bar
+
+
+def fake_blocks() -> dict[str, Any]:
+    rows = {kind: {"label": f"block {kind}", "params": params, "macs_per_frame": 10 * params,
+                   "frames_per_s": fps, "gmacs_per_s": 10 * params * fps / 1e9}
+            for kind, params, fps in (("conv3d", 400, 100.0), ("depthwise", 100, 150.0))}
+    return {"config": {"channels": [40, 80, 120]}, "blocks": rows}
+
+
+def test_block_metrics_and_plot_show_every_block() -> None:
+    labels, metrics = block_metrics(fake_blocks())
+    assert labels == ["block conv3d", "block depthwise"]
+    assert metrics["parameters"] == [400, 100]
+    assert metrics["frames per second"] == [100.0, 150.0]
+    figure = plot_blocks(fake_blocks())
+    try:
+        assert "40 → 120 channels" in figure._suptitle.get_text()
+        panels = [ax for ax in figure.axes if ax.patches]
+        assert len(panels) == 3  # parameters, MACs, frames per second
+        assert [bar.get_width() for bar in panels[0].patches] == [400, 100]
+    finally:
+        plt.close(figure)
+
+
+def test_save_figures_writes_one_png_per_present_result(tmp_path: Path) -> None:
+    results = {"blocks": fake_blocks(), "growth": fake_growth(), "data": fake_data()}
+    written = save_figures(results, tmp_path)
+    assert sorted(path.name for path in written) == ["blocks.png", "growth.png"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["blocks.png", "growth.png"]
+    for path in written:
+        assert path.read_bytes().startswith(b"\x89PNG")

@@ -6,13 +6,17 @@ so the chapter shows the same thing whether it read the files or measured live.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from streamnets.performance import BATCHED_STREAMS
+from streamnets.viz.costs import plot_costs
 
 DPI = 80
 #: Display names of the runtime paths of ``runtime_benchmark``.
@@ -112,8 +116,9 @@ def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
     rows = streaming["throughput"]
     right.plot([r["streams"] for r in rows], [r["frames_per_s"] for r in rows], "o-", color="C0")
     right.set(xscale="log", xlabel="streams per batch", ylabel="frames per second",
-              xticks=[r["streams"] for r in rows], xticklabels=[r["streams"] for r in rows],
               ylim=(0, None))
+    right.minorticks_off()
+    right.set_xticks([r["streams"] for r in rows], [str(r["streams"]) for r in rows])
     right.set_title("throughput of the streaming step", fontsize=10)
     for ax in (left, right):
         ax.spines[["top", "right"]].set_visible(False)
@@ -190,3 +195,58 @@ def data_markdown(data: Mapping[str, Any]) -> str:
     rows += [[f"training, batch {row['batch_size']}, all cores", f"{row['clips_per_s']:.1f}"]
              for row in data["training_all_cores"]["train_steps"]]
     return _table(["", "clips per second"], rows)
+
+
+def block_metrics(blocks: Mapping[str, Any]) -> tuple[list[str], dict[str, list[float]]]:
+    """Labels and columns (parameters, MACs, frames/s, GMAC/s) of ``block_benchmark``'s rows."""
+    rows = list(blocks["blocks"].values())
+    return [row["label"] for row in rows], {
+        "parameters": [row["params"] for row in rows],
+        "MACs per frame": [row["macs_per_frame"] for row in rows],
+        "frames per second": [row["frames_per_s"] for row in rows],
+        "achieved GMAC/s": [row["gmacs_per_s"] for row in rows],
+    }
+
+
+def plot_blocks(blocks: Mapping[str, Any]) -> Figure:
+    """Parameters, MACs and frames per second of each block, as ratios to the 3D block."""
+    labels, metrics = block_metrics(blocks)
+    channels = blocks["config"]["channels"]
+    return plot_costs(labels, {name: metrics[name] for name in
+                               ("parameters", "MACs per frame", "frames per second")},
+                      title=f"One block, {channels[0]} → {channels[-1]} channels "
+                            "(ratios to the 3D block)")
+
+
+#: Result name -> the figure that shows it (``make bench`` saves each as a PNG).
+FIGURES: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
+    "blocks": plot_blocks,
+    "streaming": plot_streaming,
+    "runtimes": plot_runtimes,
+    "growth": plot_growth,
+    "book": plot_book_times,
+}
+
+
+def save_figures(results: Mapping[str, Mapping[str, Any]], folder: str | Path) -> list[Path]:
+    """Write the figure of every result in ``results`` to ``folder/<name>.png`` atomically."""
+    import matplotlib.pyplot as plt
+
+    written = []
+    for name, plot in FIGURES.items():
+        if name not in results:
+            continue
+        figure = plot(results[name])
+        path = Path(folder) / f"{name}.png"
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                figure.savefig(stream, format="png", dpi=100)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        finally:
+            plt.close(figure)
+        written.append(path)
+    return written
