@@ -7,7 +7,7 @@ proportional to multiply-accumulates, scaled from 100x100); and at 100x100, clip
 Every path is timed in turn, ``--rounds`` times. Writes
 ``benchmarks/results/growth.json``::
 
-    python benchmarks/bench_growth.py [--repeats 11] [--rounds 3] [--quick]
+    python benchmarks/bench_growth.py [--repeats 21] [--rounds 5] [--quick]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from streamnets.train import write_json  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     args = parse_timing_args(__doc__, RESULTS_DIR / "growth.json", argv,
                              quick="3 repeats, 1 round, sizes 64 and 100, clips of 8 and 16",
-                             repeats=11, rounds=3)
+                             repeats=21, rounds=5)
     results = (growth_benchmark((64, 100), (8, 16), repeats=3, rounds=1) if args.quick
                else growth_benchmark(repeats=args.repeats, rounds=args.rounds))
     write_json(args.out, results)

@@ -261,6 +261,16 @@ def test_targets_without_brainchip_are_unknown_not_failed() -> None:
     assert [row["met"] for row in rows] == [True, None, None, True]
 
 
+def test_targets_float_goal_must_hold_in_both_benchmarks_that_time_it() -> None:
+    streaming, runtimes = fake_results(13.0, 2.0, 2.2, 1.0, 6.0, 2.5)  # runtimes: 1.1x
+    streaming["brainchip_peer_batch1"] = {"available": True, "ratio_brainchip_over_ours": 0.9}
+    row = performance.targets(streaming, runtimes)[1]
+    assert row["measured"] == pytest.approx(0.9) and row["met"] is False
+    streaming["brainchip_peer_batch1"]["ratio_brainchip_over_ours"] = 1.3
+    row = performance.targets(streaming, runtimes)[1]
+    assert row["measured"] == pytest.approx(1.1) and row["met"] is True
+
+
 def test_targets_without_results() -> None:
     rows = performance.targets(None, None)
     assert len(rows) == 4

@@ -231,8 +231,8 @@ def streaming_benchmark(
 def growth_benchmark(
     sizes: Sequence[int] = GROWTH_SIZES,
     clip_lengths: Sequence[int] = GROWTH_CLIP_LENGTHS,
-    repeats: int = 11,
-    rounds: int = 3,
+    repeats: int = 21,
+    rounds: int = 5,
 ) -> dict[str, Any]:
     """Per-frame cost as the input grows, against what the MACs count predicts.
 
@@ -448,8 +448,9 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     ``met`` is ``None`` where the measurement is missing (for example BrainChip's models
     without the akida extra). Goals: the streaming step at least 12x cheaper than
     recomputing the window; the compiled float step faster than BrainChip's bufferized
-    model; LiteRT int8 at least 5x faster than BrainChip's quantized Keras model; LiteRT
-    int8 on one thread within 3x of the MACs limit at the measured int8 peak.
+    model (in both benchmarks that time it); LiteRT int8 at least 5x faster than
+    BrainChip's quantized Keras model; LiteRT int8 on one thread within 3x of the MACs
+    limit at the measured int8 peak.
     """
     latency = (runtimes or {}).get("latency_batch1", {})
 
@@ -461,11 +462,18 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
 
     stream_ratio = (streaming or {}).get("latency_batch1", {}).get("ratio_recompute_over_stream")
     peak = (runtimes or {}).get("peak_int8", {}).get(_threads(1), {})
+    # Both benchmarks time our step against BrainChip's bufferized model; the goal counts
+    # as met only if it holds in each of them (the lower ratio is reported).
+    float_ratios = [r for r in (
+        ratio(ms("brainchip_bufferized_float"), ms("keras_step_fn")),
+        (streaming or {}).get("brainchip_peer_batch1", {}).get("ratio_brainchip_over_ours"),
+    ) if r is not None]
     rows = [
         ("streaming step vs recomputing the 16-frame window (x cheaper)", ">= 12", stream_ratio,
          lambda v: v >= 12),
-        ("compiled float step vs BrainChip's bufferized float model (x faster)", "> 1",
-         ratio(ms("brainchip_bufferized_float"), ms("keras_step_fn")), lambda v: v > 1),
+        ("compiled float step vs BrainChip's bufferized float model (x faster; the lower of "
+         "the streaming and runtime benchmarks)", "> 1",
+         min(float_ratios) if float_ratios else None, lambda v: v > 1),
         ("LiteRT int8 vs BrainChip's quantized Keras model, 1 thread (x faster)", ">= 5",
          ratio(ms("brainchip_quantized_keras"), ms("litert_int8_1_thread")), lambda v: v >= 5),
         ("LiteRT int8 time / MACs limit at the int8 peak, 1 thread", "<= 3",
