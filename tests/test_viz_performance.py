@@ -137,8 +137,9 @@ def test_sources_table_says_which_results_were_measured_live() -> None:
                "runtimes": environment("2026-01-03T00:00:00+00:00", 4, [0.5, 0.5, 0.5])}
     rows = table_rows(sources_markdown(results, live=["streaming"]))
     assert [row[0] for row in rows] == list(results)
-    assert [row[1] for row in rows] == ["`make bench` file", "measured in this notebook",
-                                        "`make bench` file"]
+    assert [row[1] for row in rows] == ["`benchmarks/results/blocks.json`",
+                                        "measured in this notebook",
+                                        "`benchmarks/results/runtimes.json`"]
     assert rows[0][2:] == ["2026-01-01T00:00:00+00:00", "2 CPUs, x86_64", "3.2"]
     assert rows[1][4] == "?"  # no load average recorded
     assert rows[2][3] == "4 CPUs, x86_64"

@@ -44,7 +44,8 @@ def sources_markdown(results: Mapping[str, Mapping[str, Any]], live: Sequence[st
     for name, result in results.items():
         machine = result.get("machine", {})
         load = machine.get("load_average_1_5_15_min")
-        rows.append([name, "measured in this notebook" if name in live else "`make bench` file",
+        rows.append([name, "measured in this notebook" if name in live
+                     else f"`benchmarks/results/{name}.json`",
                      str(result.get("date", "?")),
                      f"{machine.get('cpu_count', '?')} CPUs, {machine.get('processor', '?')}",
                      f"{load[0]:.1f}" if load else "?"])
