@@ -33,6 +33,7 @@ from typing import Any
 
 from common import RESULTS_DIR
 
+from streamnets.files import write_json
 from streamnets.timing import environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,9 +112,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_book-") as folder:
         results = merge(execute_ci(only, Path(folder)), FULL, BUILD)
     results["quick"] = args.quick
-    # Imported only here: write_json's module loads TensorFlow, which merge() does not need.
-    from streamnets.train import write_json
-
     write_json(args.out, results)
 
     ci = results["ci"]

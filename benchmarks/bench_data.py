@@ -138,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     generation = _child("generation", repeats, per_call)
     training = _child("training", repeats, per_call)
     # Imported only here: the children must start TensorFlow after pinning, not inherit it.
+    from streamnets.files import write_json
     from streamnets.timing import environment
-    from streamnets.train import write_json
 
     train_rate = max(row["clips_per_s"] for row in training["train_steps"])
     results = {

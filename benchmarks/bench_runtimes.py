@@ -21,8 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import RESULTS_DIR, parse_timing_args  # noqa: E402
 
+from streamnets.files import write_json  # noqa: E402
 from streamnets.performance import runtime_benchmark  # noqa: E402
-from streamnets.train import write_json  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """What every benchmark script shares: where the results go, and its command line.
 
 Scripts stamp their results with :func:`streamnets.timing.environment` and write them
-atomically with :func:`streamnets.train.write_json` ``(path, data)``.
+atomically with :func:`streamnets.files.write_json` ``(path, data)``.
 """
 
 from __future__ import annotations

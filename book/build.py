@@ -54,9 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     build_s = time.perf_counter() - start
     print(f"jupyter-book build: {build_s:.1f} s, exit code {returncode}", flush=True)
     if args.times:
-        # Imported only here: write_json's module loads TensorFlow.
+        from streamnets.files import write_json
         from streamnets.timing import environment
-        from streamnets.train import write_json
 
         write_json(args.times, {**environment("jupyter-book", "sphinx", "myst-nb"),
                                 "build_s": build_s, "returncode": returncode})

@@ -103,9 +103,8 @@ def times_writer(path: Path | None, mode: str, times: dict[str, float],
     """
     if path is None:
         return lambda complete: None
-    # Imported only here: write_json's module loads TensorFlow, which plain runs skip.
+    from streamnets.files import write_json
     from streamnets.timing import environment
-    from streamnets.train import write_json
 
     def write(complete: bool) -> None:
         write_json(path, {

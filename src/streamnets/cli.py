@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from streamnets.export import add_export
+from streamnets.files import write_json
 
 
 class FORMATTER(argparse.ArgumentDefaultsHelpFormatter):
@@ -260,7 +261,7 @@ def run_train(args: argparse.Namespace) -> int:
     wall = sum(row["seconds"] for row in history)
     train.save_weights(model, args.out / f"{name}.weights.h5")
     earlier = _history_of(args.init_weights) if args.init_weights else None
-    train.write_json(
+    write_json(
         args.out / f"{name}.history.json",
         train.chain_histories(earlier, history) if earlier else history,
     )
@@ -315,7 +316,7 @@ def run_train(args: argparse.Namespace) -> int:
             f"clip accuracy (decay {scores['decay']}) {scores['clip_accuracy']:.4f}, "
             f"mirror pairs {mirror_scores['clip_accuracy']:.4f}"
         )
-    train.write_json(args.out / f"{name}.json", card)
+    write_json(args.out / f"{name}.json", card)
     print(f"wrote {args.out / f'{name}.weights.h5'} and its model card {name}.json")
     return 0
 
@@ -472,7 +473,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         for row in scores["confusion"]:
             print(" ".join(f"{v:3d}" for v in row))
     if args.json:
-        train.write_json(args.json, {"weights": args.weights, "split": args.split, **scores})
+        write_json(args.json, {"weights": args.weights, "split": args.split, **scores})
         print(f"wrote {args.json}")
     return 0
 

@@ -32,6 +32,7 @@ import tensorflow as tf
 from keras import ops
 
 from streamnets import smoothing
+from streamnets.files import write_json
 
 LABEL_SMOOTHING = 0.1
 #: Peak learning rate per 32 clips; scaled linearly with the batch size.
@@ -308,23 +309,6 @@ def evaluate(
 
 
 # ----------------------------------------------------------------------- checkpoints
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide package data from other users
-    os.replace(tmp, path)
-
-
-def write_json(path: str | os.PathLike, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically (temp file then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
