@@ -24,7 +24,12 @@ import tensorflow as tf
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.models import gesture_net, load_pretrained, macs_per_frame, pretrained_names
 from streamnets.quantize import MIN_CALIBRATION_CLIPS
-from streamnets.streaming import StreamingModel, recompute_window_fn, to_streaming
+from streamnets.streaming import (
+    StreamingModel,
+    compare_latency,
+    recompute_window_fn,
+    to_streaming,
+)
 from streamnets.timing import environment, measure_throughput
 
 #: Shape ``(rows, depth, columns)`` of the int8 matrix product that measures peak speed:
@@ -36,7 +41,7 @@ GROWTH_CLIP_LENGTHS: tuple[int, ...] = (8, 16, 32)
 #: Streams per batch of the streaming throughput benchmark.
 STREAM_COUNTS: tuple[int, ...] = (1, 8, 64)
 #: Streams per batch of the second streaming-against-recompute comparison: at batch 1
-#: fixed per-op costs weigh on the small per-frame step far more than on the clip model.
+#: each kernel of the step gets one frame of work, too little to run efficiently on a CPU.
 BATCHED_STREAMS = 8
 LITERT_THREADS: tuple[int, ...] = (1, 2)
 #: Why BrainChip's models are missing from a result when the caller turned them off.
@@ -187,8 +192,6 @@ def streaming_benchmark(
     * throughput with ``stream_counts`` independent streams per batch;
     * the FIFO state each stream keeps.
     """
-    from streamnets.streaming import compare_latency
-
     _check_counts("stream_counts", stream_counts)
     model = gesture_net()
     stream = to_streaming(model)
