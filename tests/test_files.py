@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from streamnets.files import write_json, write_text
+from streamnets.files import replacing, write_json, write_text
 
 
 def test_write_json_round_trips_and_creates_the_folder(tmp_path: Path) -> None:
@@ -28,11 +29,20 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Pat
     assert [p.name for p in tmp_path.iterdir()] == ["card.json"]
 
 
-def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+def test_written_files_get_the_umask_permissions_not_mkstemps_0600(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     write_text(path, "hello")
+    umask = os.umask(0)
+    os.umask(umask)
     assert path.read_text() == "hello"
-    assert path.stat().st_mode & 0o044  # group/other read, unless the umask forbids it
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_replacing_writes_binary_streams(tmp_path: Path) -> None:
+    path = tmp_path / "figure.png"
+    with replacing(path, binary=True) as stream:
+        stream.write(b"\x89PNG")
+    assert path.read_bytes() == b"\x89PNG"
 
 
 def test_importing_it_does_not_start_tensorflow() -> None:

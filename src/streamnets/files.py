@@ -1,35 +1,50 @@
 """Writing files atomically: a temporary file in the same folder, then a rename.
 
 A crash or a full disk in the middle of a write then leaves the old file (or none), never
-half of one: model cards, training histories and benchmark results are read back by other
-code. This module imports nothing heavy, so scripts that only record JSON (the book's
-timing, the benchmarks) do not pay for starting TensorFlow.
+half of one: model cards, training histories, benchmark results and their figures are
+read back by other code. This module imports nothing heavy, so scripts that only record
+JSON (the book's timing, the benchmarks) do not pay for starting TensorFlow.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, creating its folder if needed."""
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike, binary: bool = False) -> Iterator[IO[Any]]:
+    """An open stream whose content replaces ``path`` when the ``with`` block ends.
+
+    The folder is created if needed. If the block raises, ``path`` is left as it was and
+    the temporary file is removed. The file gets the usual ``0o666 & ~umask`` permissions
+    (``mkstemp``'s 0600 would hide package data from other users).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb" if binary else "w",
+                       encoding=None if binary else "utf-8") as stream:
+            yield stream
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide package data
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, creating its folder if needed."""
+    with replacing(path) as stream:
+        stream.write(text)
 
 
 def write_json(path: str | os.PathLike, data: Any) -> None:

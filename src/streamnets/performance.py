@@ -297,18 +297,21 @@ def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
 
     rows, depth, columns = _check_shape(shape)
     rng = np.random.default_rng(0)
-    weights = tf.constant(rng.standard_normal((depth, columns)).astype("float32"))
+    # A module owning the weights: the converter then takes its current conversion path
+    # (bare concrete functions use a deprecated one).
+    module = tf.Module()
+    module.weights = tf.Variable(rng.standard_normal((depth, columns)).astype("float32"))
 
     @tf.function(input_signature=[tf.TensorSpec((rows, depth), tf.float32)])
     def matmul(x: tf.Tensor) -> tf.Tensor:
-        return tf.matmul(x, weights)
+        return tf.matmul(x, module.weights)
 
     def calibration() -> Any:
         for _ in range(2):
             yield [rng.standard_normal((rows, depth)).astype("float32")]
 
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [matmul.get_concrete_function()])
+        [matmul.get_concrete_function()], module)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = calibration
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

@@ -6,8 +6,6 @@ so the chapter shows the same thing whether it read the files or measured live.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from streamnets.files import replacing
 from streamnets.performance import BATCHED_STREAMS
 from streamnets.viz.costs import plot_costs
 
@@ -239,14 +238,9 @@ def save_figures(results: Mapping[str, Mapping[str, Any]], folder: str | Path) -
             continue
         figure = plot(results[name])
         path = Path(folder) / f"{name}.png"
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
         try:
-            with os.fdopen(handle, "wb") as stream:
+            with replacing(path, binary=True) as stream:
                 figure.savefig(stream, format="png", dpi=100)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
         finally:
             plt.close(figure)
         written.append(path)
