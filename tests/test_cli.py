@@ -101,3 +101,111 @@ def test_jester_folder_without_the_training_csv(tmp_path, capsys):
     assert code == 2
     assert "jester-v1-train.csv is missing" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()  # failed before anything was written
+
+
+# ------------------------------------------------------------------ the error policy
+
+
+def _one_line_error(capsys, *fragments: str) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line, no traceback
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """A tiny model saved as 'streamnets train' saves it: weights, card, history."""
+    from streamnets import models, train, weights
+
+    architecture = {"input_shape": [4, 32, 32, 3], "n_classes": 27}
+    path = tmp_path / "tiny.weights.h5"
+    train.save_weights(models.gesture_net(**architecture), path)
+    weights.card_path(path).write_text(json.dumps({"model": architecture,
+                                                   "data": {"dataset": "synthetic"}}))
+    return path
+
+
+def test_corrupt_weights_with_a_card_is_one_line(trained, capsys):
+    trained.write_bytes(trained.read_bytes()[:1000])  # cut off, as by a failed copy
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained), "--clips", "2"]) == 2
+    _one_line_error(capsys, str(trained), "truncated or corrupt")
+
+
+def test_a_card_without_the_model_entry_is_one_line(trained, capsys):
+    from streamnets import weights
+
+    weights.card_path(trained).write_text(json.dumps({"data": {}}))
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained)]) == 2
+    _one_line_error(capsys, "has no 'model' entry")
+    weights.card_path(trained).write_text("{not json")
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained)]) == 2
+    _one_line_error(capsys, "not readable JSON")
+
+
+def test_debug_shows_the_traceback(trained, capsys):
+    trained.with_name("tiny.json").write_text("{not json")
+    assert cli.main(["--debug", "evaluate", "synthetic", "--weights", str(trained)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "JSONDecodeError" in err
+
+
+@pytest.mark.parametrize("where, message", [
+    ("missing/scores.json", "does not exist"),
+    (".", "is a folder"),
+])
+def test_json_into_a_missing_folder_or_a_folder_fails_before_evaluating(
+        trained, tmp_path, capsys, monkeypatch, where, message):
+    from streamnets import weights
+
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the model was loaded before --json was checked")
+
+    monkeypatch.setattr(weights, "load_model", must_not_load)
+    target = tmp_path / where
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained), "--json",
+                     str(target)]) == 2
+    _one_line_error(capsys, "--json", message)
+
+
+def test_evaluate_honours_frames_and_size_for_any_weights(tmp_path, capsys):
+    report = tmp_path / "scores.json"
+    assert cli.main(["evaluate", "synthetic", "--weights", "synthetic", "--frames", "4",
+                     "--size", "32", "--clips", "2", "--json", str(report)]) == 0
+    assert json.loads(report.read_text())["input_shape"] == [4, 32, 32, 3]
+
+
+def test_bad_numbers_are_refused_before_any_work(trained, tmp_path, capsys):
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained), "--decay", "7"]) == 2
+    _one_line_error(capsys, "decay must be in [0, 1]")
+    assert cli.main(["evaluate", "synthetic", "--weights", str(trained), "--clips", "0"]) == 2
+    _one_line_error(capsys, "--clips must be >= 1")
+    assert cli.main(["train", "synthetic", "--out", str(tmp_path / "r"), "--steps", "0"]) == 2
+    _one_line_error(capsys, "--steps must be >= 1")
+    assert not (tmp_path / "r").exists()
+
+
+def test_jester_commands_offer_on_corrupt():
+    parser = cli.build_parser()
+    for argv in (["train", "jester", "d", "--out", "o"], ["evaluate", "jester", "d"],
+                 ["export", "--format", "litert", "--out", "o"]):
+        args = parser.parse_args([*argv, "--on-corrupt", "skip"])
+        assert args.on_corrupt == "skip"
+
+
+def test_nothing_in_the_package_imports_the_cli():
+    import ast
+    from pathlib import Path
+
+    import streamnets
+
+    root = Path(streamnets.__file__).parent
+    for path in root.rglob("*.py"):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.startswith("streamnets.cli") for n in names), path

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image  # noqa: E402
 from streamnets.data import JESTER_CLASSES  # noqa: E402
 from streamnets.data.jester import (  # noqa: E402
     JesterDataError,
+    clip_from_jpegs,
     jester_dataset,
     jester_tfrecord_dataset,
     load_video_clip,
@@ -152,7 +154,9 @@ def test_unknown_labels_name_the_file_and_line(tmp_path):
 
 def test_empty_or_missing_video_folders_are_named(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(JesterDataError, match="empty holds no numbered JPEG"):
+    (tmp_path / "empty" / "notes.txt").write_text("not a frame")
+    with pytest.raises(JesterDataError, match=r"empty has no frames .*on_corrupt='skip' "
+                       r"\(command line: --on-corrupt skip\)"):
         load_video_clip(tmp_path / "empty")
     with pytest.raises(JesterDataError, match="does not exist"):
         load_video_clip(tmp_path / "absent")
@@ -171,7 +175,8 @@ def _with_corrupt_frame(root, tmp_path):
 
 def test_corrupt_jpeg_raises_naming_the_file_by_default(jester_root, tmp_path):
     root, broken = _with_corrupt_frame(jester_root, tmp_path)
-    with pytest.raises(JesterDataError, match="corrupt JPEG frame .*00001.jpg"):
+    with pytest.raises(JesterDataError, match=r"corrupt JPEG frame .*00001.jpg.*"
+                       r"on_corrupt='skip' \(command line: --on-corrupt skip\)"):
         load_video_clip(root / "20bn-jester-v1" / "1001")
     with pytest.raises(tf.errors.OpError, match=str(broken)):
         next(iter(jester_dataset(root, "validation", batch_size=3)))
@@ -183,6 +188,47 @@ def test_corrupt_jpeg_can_be_skipped_with_a_warning(jester_root, tmp_path):
         batches = list(jester_dataset(root, "validation", batch_size=3, on_corrupt="skip"))
     assert [int(label) for label in batches[0][1]] == [JESTER_CLASSES.index("Thumb Up"),
                                                        JESTER_CLASSES.index("No gesture")]
+
+
+def test_a_video_without_frames_is_a_jester_error():
+    with pytest.raises(JesterDataError, match="no frames"):
+        clip_from_jpegs([], [])
+
+
+def _with_empty_video(root, tmp_path):
+    """A copy of the fixture with a fourth video, 1004, that has no frames: an empty folder
+    in the folder layout and a record with no frames in the TFRecord layout."""
+    import shutil
+
+    copy = tmp_path / "jester"
+    shutil.copytree(root, copy)
+    with open(copy / "jester-v1-validation.csv", "a") as handle:
+        handle.write("1004;Thumb Down\n")
+    (copy / "20bn-jester-v1" / "1004").mkdir()
+    options = tf.io.TFRecordOptions(compression_type="GZIP")
+    with tf.io.TFRecordWriter(str(copy / "tfrecords" / "val-001.tfrecord"), options) as writer:
+        write_tfrecord_video(writer, [], 0, "1004", HEIGHT, WIDTH)
+    return copy
+
+
+def test_empty_videos_raise_naming_them_by_default(jester_root, tmp_path):
+    root = _with_empty_video(jester_root, tmp_path)
+    folder = root / "20bn-jester-v1" / "1004"
+    with pytest.raises(tf.errors.OpError, match=f"video folder {re.escape(str(folder))} has "
+                       "no frames.*--on-corrupt skip"):
+        list(jester_dataset(root, "validation", batch_size=2))
+    with pytest.raises(tf.errors.OpError, match="TFRecord video '1004' has no frames.*"
+                       "--on-corrupt skip"):
+        list(jester_tfrecord_dataset(root, "validation", batch_size=2))
+
+
+@pytest.mark.parametrize("make", [jester_dataset, jester_tfrecord_dataset])
+def test_empty_videos_can_be_skipped_with_a_warning(jester_root, tmp_path, make):
+    root = _with_empty_video(jester_root, tmp_path)
+    with pytest.warns(UserWarning, match="skipping a clip: .*1004.* has no frames"):
+        batches = list(make(root, "validation", batch_size=4, on_corrupt="skip"))
+    assert [int(label) for label in batches[0][1]] == [
+        JESTER_CLASSES.index(label) for _, label in VIDEOS.values()]
 
 
 def test_bad_arguments(jester_root):

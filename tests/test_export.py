@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from streamnets import cli, export, models, quantize
-from streamnets.data import JESTER_CLASSES, synthetic_dataset
+from streamnets import cli, export, litert, models, provenance, quantize, weights
+from streamnets.data import JESTER_CLASSES, calibration_clips, synthetic_dataset
 from streamnets.smoothing import clip_accuracy
 from streamnets.streaming import StreamingConversionError, max_relative_error, to_streaming
 
@@ -73,7 +73,7 @@ def exports(model, tmp_path_factory):
 def test_float_litert_matches_the_keras_stream_at_every_frame(stream, exports):
     clips = random_clips(3, seed=2)
     expected = stream.predict_clips(clips)
-    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
     got = runner.predict_clips(clips)
     assert got.shape == expected.shape == (3, FRAMES, CLASSES)
     for t in range(FRAMES):  # the warm-up frames (zeros in the FIFOs) included
@@ -83,14 +83,13 @@ def test_float_litert_matches_the_keras_stream_at_every_frame(stream, exports):
 def test_state_round_trip_reproduces_the_keras_states(stream, exports):
     """Feeding the state outputs back in is exactly the Keras explicit-state loop."""
     clip = random_clips(1, seed=3)[0]
-    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
     states = runner.init_states()
     keras_states = stream.init_states(1)
     for frame in clip:
-        logits, states = runner.step(frame, states)
-        keras_logits, keras_states = stream.step_fn(tf.constant(frame[None], tf.float32),
-                                                    keras_states)
-        assert max_relative_error(keras_logits.numpy()[0], logits) <= FLOAT_TOLERANCE
+        logits, states = runner.step_fn(frame[None], states)
+        keras_logits, keras_states = stream.step_fn(frame[None], keras_states)
+        assert max_relative_error(keras_logits, logits) <= FLOAT_TOLERANCE
         for name, value in keras_states.items():
             assert max_relative_error(value.numpy(), states[name]) <= FLOAT_TOLERANCE, name
     # The newest FIFO slot of the first temporal layer holds the newest input conv output:
@@ -100,7 +99,7 @@ def test_state_round_trip_reproduces_the_keras_states(stream, exports):
 
 def test_signature_names_image_logits_and_one_output_per_state(stream, exports):
     for folder in exports.values():
-        runner = export.LiteRTRunner(folder / "model.tflite")
+        runner = litert.LiteRTRunner(folder / "model.tflite")
         states = set(stream.state_specs())
         assert set(runner.inputs) == {"image"} | states
         assert set(runner.outputs) == {"logits"} | states
@@ -119,7 +118,7 @@ def test_int8_model_is_full_integer_and_about_four_times_smaller(exports):
     float_bytes = (exports["float"] / "model.tflite").stat().st_size
     int8_bytes = (exports["int8"] / "model.tflite").stat().st_size
     assert int8_bytes < 0.3 * float_bytes
-    interpreter = export.LiteRTRunner(exports["int8"] / "model.tflite").interpreter
+    interpreter = litert.LiteRTRunner(exports["int8"] / "model.tflite").interpreter
     details = {d["index"]: d for d in interpreter.get_tensor_details()}
     computing = [op for op in interpreter._get_ops_details()
                  if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")]
@@ -129,38 +128,38 @@ def test_int8_model_is_full_integer_and_about_four_times_smaller(exports):
     for op in computing:
         data, weights = (details[i] for i in op["inputs"][:2])
         assert data["dtype"] == np.int8 and weights["dtype"] == np.int8, op["op_name"]
-    ops = export.litert_ops(exports["int8"] / "model.tflite")
+    ops = litert.litert_ops(exports["int8"] / "model.tflite")
     assert ops["QUANTIZE"] == ops["DEQUANTIZE"] == 6  # image + 5 states in; logits + 5 out
 
 
 def test_int8_states_round_trip_without_rounding(stream, exports):
     """Each state leaves and re-enters with the same int8 scale: float states are lossless."""
-    scales = export.state_scales(exports["int8"] / "model.tflite")
+    scales = litert.state_scales(exports["int8"] / "model.tflite")
     assert set(scales) == set(stream.state_specs())
     for name, (scale_in, scale_out) in scales.items():
         assert scale_in == scale_out > 0, name
     with pytest.raises(ValueError, match="not an int8 export"):
-        export.state_scales(exports["float"] / "model.tflite")
+        litert.state_scales(exports["float"] / "model.tflite")
 
 
 def test_int8_logits_stay_close_to_float_on_the_small_model(stream, exports):
     clips = random_clips(3, seed=4)
     expected = stream.predict_clips(clips)
-    got = export.LiteRTRunner(exports["int8"] / "model.tflite").predict_clips(clips)
+    got = litert.LiteRTRunner(exports["int8"] / "model.tflite").predict_clips(clips)
     assert 0 < max_relative_error(expected, got) < 0.05
 
 
 def test_shipped_model_int8_keeps_float_answers_on_test_clips(tmp_path):
     """>= 97% of frames keep their top-1 class; clip accuracy (decay 0.8) loses <= 1 point
     (216 clips: one clip is 0.46 points)."""
-    model = models.load_pretrained("synthetic")
-    calibration = export.calibration_clips(32, (16, 100, 100))
+    model = weights.load_pretrained("synthetic")
+    calibration = calibration_clips(32, 16, 100)
     export.export_litert(model, tmp_path / "int8", int8=True, class_names=JESTER_CLASSES,
                          calibration_clips=calibration)
     clips, labels = next(iter(synthetic_dataset("test", 216, num_clips=216, seed=0)))
     clips, labels = clips.numpy(), labels.numpy()
     float_logits = to_streaming(model).predict_clips(clips)
-    int8_logits = export.LiteRTRunner(tmp_path / "int8" / "model.tflite").predict_clips(clips)
+    int8_logits = litert.LiteRTRunner(tmp_path / "int8" / "model.tflite").predict_clips(clips)
     assert quantize.top1_agreement(float_logits, int8_logits) >= 0.97
     assert clip_accuracy(int8_logits, labels) >= clip_accuracy(float_logits, labels) - 0.01
 
@@ -193,14 +192,14 @@ def test_c_array_holds_the_model_bytes(exports):
 
 
 def test_runner_streams_through_the_smoother(exports):
-    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
     clip = random_clips(1, seed=5)[0]
     steps = list(runner.stream(clip, decay=0.5))
     assert len(steps) == FRAMES
     probabilities, smoothed, prediction = steps[-1]
     assert probabilities.shape == smoothed.shape == (CLASSES,)
     assert np.isclose(smoothed.sum(), 1.0) and prediction == smoothed.argmax()
-    logits = runner.predict_clip(clip)
+    logits = runner.predict_clips(clip[None])[0]
     from streamnets.smoothing import smooth_probabilities
 
     expected = smooth_probabilities(logits, 0.5)[-1]
@@ -211,14 +210,48 @@ def test_runner_streams_through_the_smoother(exports):
 
 
 def test_runner_rejects_frames_of_the_wrong_dtype_or_shape(exports):
-    runner = export.LiteRTRunner(exports["float"] / "model.tflite")
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
     clip = random_clips(1)[0]
     with pytest.raises(ValueError, match="uint8"):
-        runner.predict_clip(clip.astype(np.float32))
+        runner.predict_clips(clip[None].astype(np.float32))
     with pytest.raises(ValueError, match="shape"):
-        runner.predict_clip(clip[:, :16])
+        runner.predict_clips(clip[None, :, :16])
     with pytest.raises(ValueError, match="shape"):
-        runner.step(clip, runner.init_states())  # a clip, not a frame
+        runner.step_fn(clip, runner.init_states())  # a clip, not a batch of frames
+    with pytest.raises(ValueError, match="must be uint8 pixels"):
+        runner.step(clip[:1].astype(np.float32) / 255)  # scaled floats are refused too
+    with pytest.raises(ValueError, match="clips is empty"):
+        runner.predict_clips(clip[None, :0])
+
+
+def test_runner_names_a_missing_or_misshapen_state(exports):
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
+    frame = random_clips(1)[:, 0]
+    states = runner.init_states()
+    name = runner.state_names[-1]
+    with pytest.raises(ValueError, match=rf"missing \['{name}'\]"):
+        runner.step_fn(frame, {k: v for k, v in states.items() if k != name})
+    wrong = {**states, name: states[name][..., :-1]}
+    with pytest.raises(ValueError, match=rf"state '{name}' has shape .* expected"):
+        runner.step_fn(frame, wrong)
+
+
+def test_runner_and_keras_stream_share_one_interface(stream, exports):
+    """Stateful step / reset and explicit step_fn, uint8 numpy or tensor, several streams."""
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
+    clips = random_clips(2, seed=6)
+    runner.reset()
+    stream.reset()
+    for t in range(3):
+        got = runner.step(tf.constant(clips[:, t]))
+        expected = stream.step(clips[:, t])
+        assert got.shape == expected.shape == (2, CLASSES)
+        assert max_relative_error(expected, got) <= FLOAT_TOLERANCE
+    with pytest.raises(ValueError, match="call reset"):
+        runner.step(clips[:1, 0])
+    logits, states = runner.step_fn(clips[:, 0], runner.init_states(2))
+    np.testing.assert_allclose(logits, runner.predict_clips(clips)[:, 0], rtol=1e-6)
+    assert {k: v.shape[0] for k, v in states.items()} == dict.fromkeys(runner.state_names, 2)
 
 
 def test_runner_rejects_a_signature_without_a_state_output(tmp_path):
@@ -232,7 +265,7 @@ def test_runner_rejects_a_signature_without_a_state_output(tmp_path):
     tf.saved_model.save(module, str(tmp_path), signatures={"serving_default": module.serve})
     content = tf.lite.TFLiteConverter.from_saved_model(str(tmp_path)).convert()
     with pytest.raises(ValueError, match="state input 'fifo_0' but no output"):
-        export.LiteRTRunner(content)
+        litert.LiteRTRunner(content)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -267,16 +300,53 @@ def test_non_streamable_model_fails_and_leaves_nothing(tmp_path):
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
 
 
-def test_existing_folder_is_refused_unless_forced(model, tmp_path):
+def test_existing_export_is_refused_unless_forced(model, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("keep me")
+    export.export_litert(model, out, int8=False, class_names=NAMES)
+    (out / "old.txt").write_text("from the earlier export")
     with pytest.raises(FileExistsError, match="--force"):
         export.export_litert(model, out, int8=False, class_names=NAMES)
-    assert (out / "old.txt").read_text() == "keep me"
+    assert (out / "old.txt").is_file()
     export.export_litert(model, out, int8=False, class_names=NAMES, force=True)
     assert sorted(p.name for p in out.iterdir()) == ["metadata.json", "model.tflite"]
     assert leftovers(tmp_path) == []
+
+
+def test_force_never_replaces_a_folder_that_is_not_an_export(model, tmp_path, monkeypatch):
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_text("keep me")
+    with pytest.raises(FileExistsError, match="holds no streamnets export"):
+        export.export_litert(model, out, int8=False, class_names=NAMES, force=True)
+    assert (out / "holiday.jpg").read_text() == "keep me"
+    # Not even one with a metadata.json of ours whose model file is gone.
+    (out / "metadata.json").write_text(json.dumps({"format": "litert", "model_file": "x"}))
+    with pytest.raises(FileExistsError, match="holds no streamnets export"):
+        export.export_litert(model, out, int8=False, class_names=NAMES, force=True)
+    # The working folder is never replaced, even when it holds an export.
+    export.export_litert(model, tmp_path / "earlier", int8=False, class_names=NAMES)
+    monkeypatch.chdir(tmp_path / "earlier")
+    with pytest.raises(FileExistsError, match="working folder"):
+        export.export_litert(model, ".", int8=False, class_names=NAMES, force=True)
+    assert (tmp_path / "earlier" / "model.tflite").is_file()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError, match="is a file"):
+        export.export_litert(model, tmp_path / "file", int8=False, class_names=NAMES,
+                             force=True)
+
+
+@pytest.mark.parametrize("decay", [7, -0.1, float("nan")])
+def test_decay_outside_0_1_is_refused_before_any_work(model, tmp_path, decay):
+    with pytest.raises(ValueError, match="decay must be in"):
+        export.export_litert(model, tmp_path / "out", int8=False, class_names=NAMES,
+                             decay=decay)
+    assert not (tmp_path / "out").exists()
+
+
+def test_metadata_records_the_code_that_wrote_it(exports):
+    meta = export.read_metadata(exports["float"])
+    assert meta["streamnets_version"] == "0.1.0"
+    assert meta["commit"] == provenance.source_commit() and "dirty" in meta
 
 
 def test_wrong_number_of_class_names_is_refused(model, tmp_path):
@@ -310,9 +380,9 @@ def test_cli_exports_int8_and_refuses_to_overwrite(weights_file, tmp_path, capsy
     meta = export.read_metadata(out)
     assert meta["class_names"] == list(JESTER_CLASSES)
     assert meta["data"]["dataset"] == "synthetic"
-    runner = export.LiteRTRunner(out / "model.tflite")
+    runner = litert.LiteRTRunner(out / "model.tflite")
     clip = next(iter(synthetic_dataset("test", 1, num_clips=1, frames=FRAMES, size=SIZE)))[0]
-    assert runner.predict_clip(clip.numpy()[0]).shape == (FRAMES, len(JESTER_CLASSES))
+    assert runner.predict_clips(clip).shape == (1, FRAMES, len(JESTER_CLASSES))
     before = (out / "model.tflite").stat().st_mtime_ns
     assert cli.main(argv) == 2
     assert "--force" in capsys.readouterr().err
@@ -327,3 +397,51 @@ def test_cli_akida_without_the_extra_names_the_extra(weights_file, tmp_path, cap
     assert cli.main(argv) == 2
     assert "streamnets[akida]" in capsys.readouterr().err
     assert not (tmp_path / "ak").exists()
+
+
+def test_cli_force_replaces_an_earlier_export_only(weights_file, tmp_path, capsys):
+    out = tmp_path / "float"
+    argv = ["export", "--format", "litert", "--out", str(out), "--weights", str(weights_file)]
+    assert cli.main(argv) == 0
+    assert cli.main([*argv, "--force"]) == 0
+    capsys.readouterr()
+    other = tmp_path / "notes"
+    other.mkdir()
+    assert cli.main(["export", "--format", "litert", "--out", str(other), "--force",
+                     "--weights", str(weights_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no streamnets export" in err
+    assert list(other.iterdir()) == []
+
+
+def test_cli_refuses_a_decay_outside_0_1_before_loading(weights_file, tmp_path, capsys):
+    argv = ["export", "--format", "litert", "--out", str(tmp_path / "x"), "--weights",
+            str(weights_file), "--decay", "7"]
+    assert cli.main(argv) == 2
+    assert "decay must be in [0, 1], got 7.0" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_calibrates_only_on_the_data_the_weights_were_trained_on(weights_file, tmp_path,
+                                                                       capsys):
+    """A card that says jester (or no card: BrainChip's h5) is not calibrated on synthetic
+    clips unless asked; the error comes before the model is loaded."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    jester_weights = folder / "jester.weights.h5"
+    jester_weights.write_bytes(weights_file.read_bytes())
+    card = json.loads(weights.card_path(weights_file).read_text())
+    card["data"] = {"dataset": "jester", "data_dir": "/data/jester"}
+    weights.card_path(jester_weights).write_text(json.dumps(card))
+    argv = ["export", "--format", "litert-int8", "--out", str(tmp_path / "q"), "--weights",
+            str(jester_weights), "--calibration-clips", "4"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "trained on 'jester'" in err and "--calibration synthetic" in err
+    assert cli.main([*argv, "--calibration", "synthetic"]) == 0
+    assert export.read_metadata(tmp_path / "q")["data"]["dataset"] == "jester"
+    brainchip = tmp_path / "brainchip.h5"
+    brainchip.write_bytes(b"not even hdf5")
+    assert cli.main(["export", "--format", "litert-int8", "--out", str(tmp_path / "b"),
+                     "--weights", str(brainchip)]) == 2
+    assert "no model card" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from streamnets import models, train
+from streamnets import models, train, weights
 from streamnets.data import JESTER_CLASSES, MIRROR_PAIRS, class_index, clip_spec, synthetic_clip
 
 SMALL = (4, 32, 32, 3)
@@ -21,9 +21,9 @@ def test_pretrained_model_classifies_fresh_test_clips():
     The model card scored the first clips of the test split; these come from further
     into it, so neither training (disjoint seeds) nor the card ever saw them.
     """
-    model = models.load_pretrained("synthetic")
+    model = weights.load_pretrained("synthetic")
     first = 200_000  # the card scored clips 0 .. card["test"]["clips"] - 1
-    assert models.model_card("synthetic")["test"]["clips"] < first
+    assert weights.model_card("synthetic")["test"]["clips"] < first
     specs = [clip_spec("test", index) for index in range(first, first + 4 * len(JESTER_CLASSES))]
     labels = np.array([label for label, _ in specs])
     assert np.all(np.bincount(labels) == 4)
@@ -34,13 +34,13 @@ def test_pretrained_model_classifies_fresh_test_clips():
 
 
 def test_model_cards_record_how_and_how_well():
-    card = models.model_card("synthetic")
+    card = weights.model_card("synthetic")
     for key in ("command", "wall_time_s", "machine", "clips_seen"):
         assert key in card["training"]
     assert card["data"]["dataset"] == "synthetic"
     assert card["test"]["clip_accuracy"] >= 0.97
     assert card["test"]["frame_accuracy"] < card["test"]["clip_accuracy"]
-    baseline = models.model_card("synthetic_perframe")
+    baseline = weights.model_card("synthetic_perframe")
     assert baseline["model"]["temporal_kernel"] == 1
     # Mirror pairs differ only in frame order: the per-frame baseline must fall far behind.
     assert (
@@ -51,7 +51,7 @@ def test_model_cards_record_how_and_how_well():
 
 def test_unknown_pretrained_name_lists_the_available_ones():
     with pytest.raises(ValueError, match="synthetic"):
-        models.load_pretrained("imagenet")
+        weights.load_pretrained("imagenet")
 
 
 def test_mirror_pairs_are_known_classes():
@@ -129,7 +129,7 @@ def brainchip_h5(tmp_path_factory):
 
 def test_brainchip_h5_round_trip(brainchip_h5):
     path, clips, expected = brainchip_h5
-    model = models.load_brainchip_weights(models.gesture_net(SMALL, N_CLASSES), path)
+    model = weights.load_brainchip_weights(models.gesture_net(SMALL, N_CLASSES), path)
     np.testing.assert_allclose(model.predict(clips, verbose=0), expected, rtol=1e-4, atol=1e-4)
 
 
@@ -138,7 +138,7 @@ def test_brainchip_h5_other_class_count_names_the_head(brainchip_h5):
     model = models.gesture_net(SMALL, N_CLASSES + 1)
     before = [w.copy() for w in model.get_weights()]
     with pytest.raises(ValueError, match=rf"dense.*\(640, {N_CLASSES}\).*n_classes={N_CLASSES}"):
-        models.load_brainchip_weights(model, path)
+        weights.load_brainchip_weights(model, path)
     # Nothing is assigned before every shape was checked.
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
 
@@ -147,18 +147,18 @@ def test_brainchip_h5_other_architecture_names_the_layer(brainchip_h5):
     path, _, _ = brainchip_h5
     model = models.gesture_net(SMALL, N_CLASSES, temporal_kernel=3)
     with pytest.raises(ValueError, match=r"convt_full_0_0.*\(5, 1, 1, 8, 20\).*\(3, 1, 1, 8, 20\)"):
-        models.load_brainchip_weights(model, path)
+        weights.load_brainchip_weights(model, path)
 
 
 def test_brainchip_h5_missing_or_corrupt_file(tmp_path):
     model = models.gesture_net(SMALL, N_CLASSES)
     with pytest.raises(FileNotFoundError, match="not found"):
-        models.load_brainchip_weights(model, tmp_path / "absent.h5")
+        weights.load_brainchip_weights(model, tmp_path / "absent.h5")
     corrupt = tmp_path / "corrupt.h5"
     corrupt.write_bytes(b"<html>503 Service Unavailable</html>")
     with pytest.raises(ValueError, match="not a readable HDF5 file"):
-        models.load_brainchip_weights(model, corrupt)
+        weights.load_brainchip_weights(model, corrupt)
     keras3 = tmp_path / "ours.weights.h5"
     model.save_weights(keras3)
     with pytest.raises(ValueError, match="not a tf_keras weights file"):
-        models.load_brainchip_weights(model, keras3)
+        weights.load_brainchip_weights(model, keras3)

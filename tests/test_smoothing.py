@@ -62,3 +62,53 @@ def test_bad_decay(decay):
 def test_labels_must_match_clips():
     with pytest.raises(ValueError, match="labels"):
         clip_accuracy(np.zeros((2, 3, 4)), np.zeros(3))
+
+
+PER_CLIP_METRICS = [
+    lambda logits, labels: frame_accuracy(logits, labels),
+    lambda logits, labels: clip_accuracy(logits, labels),
+    lambda logits, labels: accuracy_vs_frames(logits, labels),
+    lambda logits, labels: accuracy_vs_decay(logits, labels, [0.8]),
+    lambda logits, labels: clip_predictions(logits),
+]
+
+
+@pytest.mark.parametrize("metric", PER_CLIP_METRICS)
+def test_per_clip_logits_are_refused_with_the_fix(metric):
+    # Perfect per-clip logits (B, C): read as one clip of B frames they would score 0.25.
+    labels = np.array([0, 1, 2, 3])
+    logits = np.eye(4) * 5.0
+    with pytest.raises(ValueError, match=r"per-frame logits of shape \(clips, frames, classes\)"
+                       r", got shape \(4, 4\); per-clip logits \(B, C\) can be given as "
+                       r"logits\[:, None, :\]"):
+        metric(logits, labels)
+    assert clip_accuracy(logits[:, None, :], labels) == 1.0
+    assert frame_accuracy(logits[:, None, :], labels) == 1.0
+
+
+@pytest.mark.parametrize("metric", PER_CLIP_METRICS[:4])
+def test_labels_outside_the_classes_are_named(metric):
+    with pytest.raises(ValueError, match=r"labels must be class indices in \[0, 3\) for logits "
+                       r"with 3 classes; found \[-1, 5\]"):
+        metric(np.zeros((4, 2, 3)), np.array([0, 5, -1, 5]))
+
+
+@pytest.mark.parametrize("metric", PER_CLIP_METRICS[:4])
+def test_non_integer_labels_are_named(metric):
+    with pytest.raises(ValueError, match=r"labels must be integer class indices, got dtype "
+                       r"float64 \(first values \[0.5, 1.0\]\)"):
+        metric(np.zeros((2, 2, 3)), np.array([0.5, 1.0]))
+
+
+def test_logits_without_clips_or_frames_are_refused():
+    with pytest.raises(ValueError, match="hold no clips"):
+        frame_accuracy(np.zeros((0, 2, 3)), np.zeros(0, int))
+    with pytest.raises(ValueError, match="hold no frames or no classes"):
+        clip_accuracy(np.zeros((2, 0, 3)), np.array([0, 1]))
+
+
+def test_smooth_probabilities_takes_one_clip_but_not_one_frame():
+    np.testing.assert_allclose(smooth_probabilities(np.zeros((3, 2)), 1.0)[-1], [1.5, 1.5])
+    with pytest.raises(ValueError, match=r"got shape \(4,\); give one frame's logits \(C,\) as "
+                       r"logits\[None, :\]"):
+        smooth_probabilities(np.zeros(4))

@@ -11,12 +11,11 @@ import pytest
 import tensorflow as tf
 from keras import layers
 
-from streamnets import models
+from streamnets import models, weights
 from streamnets.blocks import causal_temporal_conv, conv_bn_relu, spatiotemporal_block
 from streamnets.streaming import (
     FifoDepthwise,
     StreamingConversionError,
-    compare_latency,
     max_relative_error,
     to_streaming,
 )
@@ -55,7 +54,7 @@ def tiny_model(temporal_kernel: int = 3, frames: int | None = FRAMES) -> keras.M
 
 def random_clips(batch: int, frames: int = FRAMES, size: int = SIZE, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return rng.integers(0, 256, (batch, frames, size, size, 3)).astype("float32")
+    return rng.integers(0, 256, (batch, frames, size, size, 3)).astype(np.uint8)
 
 
 def stateful_logits(stream, clips: np.ndarray) -> np.ndarray:
@@ -64,7 +63,7 @@ def stateful_logits(stream, clips: np.ndarray) -> np.ndarray:
 
 
 def assert_streams_exactly(model: keras.Model, clips: np.ndarray) -> None:
-    offline = model(clips, training=False).numpy()
+    offline = model(clips.astype("float32"), training=False).numpy()
     stream = to_streaming(model)
     explicit = stream.predict_clips(clips)
     stateful = stateful_logits(stream, clips)
@@ -114,7 +113,7 @@ def test_trained_tiny_model_streams_exactly():
 
 
 def test_shipped_weights_stream_exactly():
-    model = models.load_pretrained("synthetic")
+    model = weights.load_pretrained("synthetic")
     assert_streams_exactly(model, random_clips(1, 16, 100, seed=2))
 
 
@@ -140,10 +139,10 @@ def test_int8_litert_runs_the_depthwise_fifo_as_a_per_channel_depthwise_conv(tin
     over the slots would be quantized per tensor (on the shipped model: 3 of 512 test
     frames changed their top-1 class instead of 1)."""
     pytest.importorskip("ai_edge_litert")
-    from streamnets import export, quantize
+    from streamnets import litert, quantize
 
-    calibration = quantize.calibration_pairs(tiny_stream, random_clips(4).astype(np.uint8))
-    interpreter = export.LiteRTRunner(export.convert_litert(tiny_stream, calibration)).interpreter
+    calibration = quantize.calibration_pairs(tiny_stream, random_clips(4))
+    interpreter = litert.LiteRTRunner(litert.convert_litert(tiny_stream, calibration)).interpreter
     details = {d["index"]: d for d in interpreter.get_tensor_details()}
     operators = interpreter._get_ops_details()
     assert "SUM" not in {op["op_name"] for op in operators}
@@ -188,8 +187,60 @@ def test_batch_size_changes_only_after_reset(tiny_stream):
 
 
 def test_step_rejects_a_clip_instead_of_frames(tiny_stream):
-    with pytest.raises(ValueError, match="single frames"):
+    with pytest.raises(ValueError, match=r"frames must have shape \(B, 32, 32, 3\)"):
         tiny_stream.step(random_clips(1))
+
+
+@pytest.mark.parametrize("frames", [
+    random_clips(1)[:, 0].astype("float32") / 255,  # scaled to [0, 1]
+    random_clips(1)[:, 0].astype("float32"),  # unscaled, but float
+])
+def test_float_frames_are_refused_on_every_path(tiny_stream, frames):
+    """Float frames would be scaled a second time and read as near-black: refused."""
+    for call in (tiny_stream.step, lambda f: tiny_stream.step_fn(f, tiny_stream.init_states()),
+                 lambda f: tiny_stream.predict_clips(f[:, None])):
+        tiny_stream.reset()
+        with pytest.raises(ValueError, match="must be uint8 pixels.*float32.*np.clip"):
+            call(frames)
+
+
+def test_zero_frames_are_refused(tiny_stream):
+    with pytest.raises(ValueError, match="clips must have shape|clips is empty"):
+        tiny_stream.predict_clips(random_clips(1)[:, :0])
+    with pytest.raises(ValueError, match="clips is empty"):
+        tiny_stream.predict_clips(random_clips(1)[:0])
+
+
+def test_step_fn_takes_uint8_arrays_and_tensors_alike(tiny_stream):
+    frames = random_clips(2)[:, 0]
+    from_numpy, numpy_states = tiny_stream.step_fn(frames, tiny_stream.init_states(2))
+    from_tensor, tensor_states = tiny_stream.step_fn(tf.constant(frames),
+                                                     tiny_stream.init_states(2))
+    np.testing.assert_array_equal(from_numpy, from_tensor)
+    assert isinstance(from_numpy, np.ndarray) and from_numpy.shape == (2, CLASSES)
+    tiny_stream.reset()
+    np.testing.assert_array_equal(tiny_stream.step(frames), from_numpy)
+    for name in numpy_states:
+        np.testing.assert_array_equal(numpy_states[name], tensor_states[name])
+
+
+def test_step_fn_names_a_missing_an_extra_and_a_misshapen_state(tiny_stream):
+    frames = random_clips(1)[:, 0]
+    states = tiny_stream.init_states(1)
+    missing = {k: v for k, v in states.items() if k != "fifo_convt_dw_1_0"}
+    with pytest.raises(ValueError, match=r"missing \['fifo_convt_dw_1_0'\], unexpected none"):
+        tiny_stream.step_fn(frames, missing)
+    with pytest.raises(ValueError, match=r"missing none, unexpected \['fifo_typo'\]"):
+        tiny_stream.step_fn(frames, {**states, "fifo_typo": states["fifo_convt_dw_1_0"]})
+    wrong = {**states, "fifo_convt_dw_1_0": tf.zeros((1, 8, 8, 4, 8))}
+    with pytest.raises(ValueError, match=r"state 'fifo_convt_dw_1_0' has shape \(1, 8, 8, 4, 8\)"
+                       r", expected \(1, 8, 8, 5, 8\)"):
+        tiny_stream.step_fn(frames, wrong)
+    with pytest.raises(ValueError, match=r"has shape \(2, 8, 8, 5, 8\), expected \(1,"):
+        tiny_stream.step_fn(frames, {**states, **{
+            "fifo_convt_dw_1_0": tf.zeros((2, 8, 8, 5, 8))}})
+    with pytest.raises(ValueError, match="states must be a dict"):
+        tiny_stream.step_fn(frames, list(states.values()))
 
 
 def test_states_have_stable_names_and_shapes(tiny_stream):
@@ -211,7 +262,7 @@ def test_step_fn_returns_the_pushed_frame_in_the_newest_slot(tiny_stream, tiny):
         _, states = tiny_stream.step_fn(tf.constant(clips[:, t]), states)
     fifo = states["fifo_convt_full_0_0"].numpy()[0]
     feature = keras.Model(tiny.inputs[0], tiny.get_layer("input_conv_relu").output)
-    inputs = feature(clips).numpy()[0, :2]  # per-frame layers: (2, 16, 16, 4)
+    inputs = feature(clips.astype("float32")).numpy()[0, :2]  # per-frame layers: (2, 16, 16, 4)
     np.testing.assert_array_equal(fifo[:, :, 0], 0)  # not yet filled: causal zeros
     np.testing.assert_allclose(fifo[:, :, 1:].transpose(2, 0, 1, 3), inputs, atol=1e-4)
 
@@ -230,22 +281,9 @@ def test_conversion_table_accounts_for_every_layer(tiny, tiny_stream):
     assert by_layer["convs_dw_1_0"].kind.startswith("depthwise 3x3")
 
 
-def test_saved_model_of_serving_fn_reproduces_step_fn(tiny_stream, tmp_path):
-    # What export does: save the module with serving_fn as its signature, load, compare.
-    tf.saved_model.save(tiny_stream, str(tmp_path), signatures={
-        "serving_default": tiny_stream.serving_fn.get_concrete_function()})
-    loaded = tf.saved_model.load(str(tmp_path)).signatures["serving_default"]
-    frames = tf.constant(random_clips(2)[:, 0])
-    states = {name: tf.random.uniform(s.shape) for name, s in tiny_stream.init_states(2).items()}
-    logits, new_states = tiny_stream.step_fn(frames, states)
-    outputs = loaded(frames=frames, **states)
-    assert set(outputs) == {"logits", *new_states}
-    np.testing.assert_allclose(outputs["logits"], logits, rtol=1e-6, atol=1e-6)
-    for name, state in new_states.items():
-        np.testing.assert_array_equal(outputs[name], state)
-
-
 def test_compare_latency_times_both_paths(tiny, tiny_stream):
+    from streamnets.performance import compare_latency
+
     result = compare_latency(tiny, tiny_stream, batch_size=2, repeats=1, rounds=2)
     assert result.window == FRAMES and result.batch_size == 2
     assert result.stream_ms > 0 and result.recompute_ms > 0

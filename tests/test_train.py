@@ -114,11 +114,34 @@ def test_evaluate_logits_confusion_and_per_class():
 def test_labels_outside_the_class_range_are_rejected():
     with pytest.raises(ValueError, match=r"labels must be in \[0, 3\).*\[3\]"):
         train.evaluate_logits(np.zeros((2, 2, N_CLASSES)), np.array([0, 3]))
+
+
+def test_dataset_labels_beyond_the_model_are_a_value_error_naming_the_dataset():
     clips, labels = fixed_batch()
-    labels[0] = 7
+    labels[5], labels[6] = 7, -1
     bad = tf.data.Dataset.from_tensor_slices((clips, labels)).batch(4)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be in \[0, 3\)"):
-        train.predict_logits(tiny_net(), bad)
+    model = tiny_net()
+    expected = (r"dataset, batch 1: labels must be in \[0, 3\) for a 3-class model; found "
+                r"\[-1, 7\]\. Check the dataset's class list or n_classes\.")
+    with pytest.raises(ValueError, match=expected):
+        train.predict_logits(model, bad)
+    with pytest.raises(ValueError, match=expected.replace("dataset,", "validation_data,", 1)):
+        train.evaluate(model, bad, what="validation_data")
+
+
+def test_per_clip_logits_are_refused_in_evaluation():
+    labels = np.array([0, 1, 2, 0])
+    logits = np.eye(N_CLASSES)[labels] * 5.0  # per-clip (B, C), all right
+    for score in (train.evaluate_logits,
+                  lambda x, y: train.evaluate_classes(x, y, [0, 1])):
+        with pytest.raises(ValueError, match=r"logits\[:, None, :\]"):
+            score(logits, labels)
+    assert train.evaluate_logits(logits[:, None, :], labels)["clip_accuracy"] == 1.0
+
+
+def test_evaluate_classes_needs_one_label_per_clip():
+    with pytest.raises(ValueError, match="one entry per clip"):
+        train.evaluate_classes(np.zeros((3, 2, N_CLASSES)), np.array([0, 1]), [0])
 
 
 def test_empty_dataset_is_rejected():

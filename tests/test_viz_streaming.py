@@ -4,7 +4,8 @@ they are given."""
 import numpy as np
 import pytest
 
-from streamnets.streaming import ConversionRow, LatencyComparison
+from streamnets.performance import LatencyComparison
+from streamnets.streaming import ConversionRow
 from streamnets.viz.streaming import (
     animate_fifo,
     animate_predictions,

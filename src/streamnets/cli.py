@@ -1,25 +1,38 @@
-"""The ``streamnets`` command line: ``train`` and ``evaluate`` (more subcommands plug in).
+"""The ``streamnets`` command line: ``train``, ``evaluate`` and ``export``.
 
 Each subcommand is one ``add_<name>(subparsers)`` function that declares its options
 (every one with a help text) and sets ``func`` to the function that runs it; ``main``
-only dispatches. Heavy imports (TensorFlow) happen inside the commands, so ``--help``
-answers at once.
+dispatches and applies one error policy: a user error (a bad argument, a missing or
+unreadable file, a missing optional package) is one line on stderr and exit code 2;
+``--debug`` shows the traceback instead. Arguments are checked before any long work.
+Nothing in the package imports this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from streamnets.export import add_export
+import keras
+import tensorflow as tf
+
+from streamnets import data, models, train, weights
+from streamnets.brainchip import require_akida_extra
+from streamnets.data import JESTER_CLASSES, NUM_CLASSES, DownloadError
+from streamnets.data.jester import ON_CORRUPT
+from streamnets.export import FORMATS, check_out_dir, export_akida, export_litert
 from streamnets.files import write_json
+from streamnets.provenance import provenance
+from streamnets.smoothing import DEFAULT_DECAY, check_decay
 
 
 class FORMATTER(argparse.ArgumentDefaultsHelpFormatter):
@@ -34,20 +47,17 @@ class FORMATTER(argparse.ArgumentDefaultsHelpFormatter):
 # --------------------------------------------------------------------------- data
 
 
-def _synthetic_split(split: str, batch_size: int, clips: int, args: Any) -> Any:
+def _synthetic_split(split: str, batch_size: int, clips: int, args: Any) -> tf.data.Dataset:
     """The first ``clips`` clips of a fixed synthetic split (disjoint clip seeds per split)."""
-    from streamnets import data
-
     return data.synthetic_dataset(
         split, batch_size, num_clips=clips, frames=args.frames, size=args.size
     )
 
 
-def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], Any]:
+def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], tf.data.Dataset]:
     """Endless fresh training clips; epoch ``e`` reads the stream seeded ``seed * 1000 + e``."""
-    from streamnets import data
 
-    def epoch_data(epoch: int) -> Any:
+    def epoch_data(epoch: int) -> tf.data.Dataset:
         return data.synthetic_dataset(
             "train",
             args.batch_size,
@@ -60,21 +70,16 @@ def _synthetic_epochs(args: argparse.Namespace) -> Callable[[int], Any]:
     return epoch_data
 
 
-def _jester_split(
-    split: str, batch_size: int, args: Any, clips: int | None = None, seed: int = 0
-) -> Any:
-    """Jester batches from ``args.data_dir``: BrainChip's TFRecord subset when the folder
-    has ``tfrecords/``, else the full dataset's JPEG folders. ``"train"`` is endless,
-    shuffled with ``seed`` and augmented when ``--augment`` is on."""
-    from streamnets import data
-
-    loader = (
-        data.jester_tfrecord_dataset
-        if (Path(args.data_dir) / "tfrecords").is_dir()
-        else data.jester_dataset
-    )
+def _jester_split(split: str, batch_size: int, args: Any, clips: int | None = None,
+                  seed: int = 0, data_dir: Path | None = None) -> tf.data.Dataset:
+    """Jester batches from ``data_dir`` (default ``args.data_dir``): BrainChip's TFRecord
+    subset when the folder has ``tfrecords/``, else the full dataset's JPEG folders.
+    ``"train"`` is endless, shuffled with ``seed`` and augmented when ``--augment`` is on."""
+    folder = Path(data_dir or args.data_dir)
+    loader = (data.jester_tfrecord_dataset if (folder / "tfrecords").is_dir()
+              else data.jester_dataset)
     return loader(
-        args.data_dir,
+        folder,
         split,
         batch_size,
         augment=split == "train" and bool(getattr(args, "augment", False)),
@@ -82,7 +87,33 @@ def _jester_split(
         frames=args.frames,
         size=args.size,
         num_clips=clips,
+        on_corrupt=getattr(args, "on_corrupt", "raise"),
     )
+
+
+def _add_on_corrupt(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--on-corrupt", choices=ON_CORRUPT, default="raise",
+                        help="what to do with a Jester video whose frames cannot be read: "
+                        "stop with an error naming it, or skip the clip with a warning")
+
+
+def _positive(name: str, value: int | None, minimum: int = 1) -> None:
+    if value is not None and value < minimum:
+        raise ValueError(f"--{name} must be >= {minimum}, got {value}.")
+
+
+def check_output_file(path: Path | None, option: str) -> None:
+    """Fail now, not after the work, if ``path`` cannot be written as a file."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name, for example "
+                         f"{path / 'scores.json'}.")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {path}: the folder {path.parent} does not exist; create it "
+                         "first or choose another path.")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"{option} {path}: the folder {path.parent} is not writable.")
 
 
 # --------------------------------------------------------------------------- train
@@ -160,6 +191,7 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "(or CPUs); auto = mirrored when more than one GPU is visible",
     )
     _add_common_model_options(parser)
+    _add_on_corrupt(parser)
 
 
 def add_train(subparsers: Any) -> None:
@@ -197,9 +229,7 @@ def add_train(subparsers: Any) -> None:
     jester.set_defaults(func=run_train)
 
 
-def _strategy(name: str) -> Any:
-    import tensorflow as tf
-
+def _strategy(name: str) -> tf.distribute.Strategy:
     gpus = tf.config.list_logical_devices("GPU")
     if name == "mirrored" or (name == "auto" and len(gpus) > 1):
         return tf.distribute.MirroredStrategy()
@@ -208,12 +238,12 @@ def _strategy(name: str) -> Any:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train, save weights + history + model card, score the test split."""
-    import keras
-
-    from streamnets import models, train
-    from streamnets.data import NUM_CLASSES
-
     name = args.name or args.preset
+    for option in ("steps", "batch_size", "checkpoint_every", "validate_every", "frames",
+                   "size", "temporal_kernel"):
+        _positive(option.replace("_", "-"), getattr(args, option))
+    _positive("val-clips", args.val_clips)
+    _positive("test-clips", args.test_clips, minimum=0)
     if args.augment is None:
         args.augment = args.preset == "jester"
     config = train.TrainConfig(
@@ -240,8 +270,8 @@ def run_train(args: argparse.Namespace) -> int:
         validation = _jester_split("validation", args.batch_size, args, clips=args.val_clips)
     init_card = None
     if args.init_weights:
-        init_model = load_model_for_evaluation(args.init_weights, args.frames, args.size)
-        init_card = _card_of(args.init_weights)
+        init_model = weights.load_model(args.init_weights, args.frames, args.size)
+        init_card = weights.card_of(args.init_weights)
 
     def build_model() -> Any:
         model = models.gesture_net(**architecture)
@@ -259,10 +289,11 @@ def run_train(args: argparse.Namespace) -> int:
         strategy=_strategy(args.strategy),
     )
     wall = sum(row["seconds"] for row in history)
-    train.save_weights(model, args.out / f"{name}.weights.h5")
-    earlier = _history_of(args.init_weights) if args.init_weights else None
+    weights_file = args.out / f"{name}{weights.WEIGHTS_SUFFIX}"
+    train.save_weights(model, weights_file)
+    earlier = weights.history_of(args.init_weights) if args.init_weights else None
     write_json(
-        args.out / f"{name}.history.json",
+        weights.history_path(weights_file),
         train.chain_histories(earlier, history) if earlier else history,
     )
     card: dict[str, Any] = {
@@ -295,6 +326,7 @@ def run_train(args: argparse.Namespace) -> int:
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": train.machine_description(),
             "versions": {"keras": keras.__version__},
+            **provenance(),
         },
     }
     if args.test_clips and args.preset == "synthetic":
@@ -316,14 +348,12 @@ def run_train(args: argparse.Namespace) -> int:
             f"clip accuracy (decay {scores['decay']}) {scores['clip_accuracy']:.4f}, "
             f"mirror pairs {mirror_scores['clip_accuracy']:.4f}"
         )
-    write_json(args.out / f"{name}.json", card)
-    print(f"wrote {args.out / f'{name}.weights.h5'} and its model card {name}.json")
+    write_json(weights.card_path(weights_file), card)
+    print(f"wrote {weights_file} and its model card {weights.card_path(weights_file).name}")
     return 0
 
 
 def _data_description(args: argparse.Namespace) -> dict[str, Any]:
-    from streamnets import data
-
     if args.preset == "jester":
         return {"dataset": "jester", "data_dir": str(args.data_dir)}
     return {
@@ -368,6 +398,7 @@ def add_evaluate(subparsers: Any) -> None:
     jester.add_argument("--split", choices=("train", "validation"), default="validation",
                         help="which Jester split to score")
     jester.add_argument("--clips", type=int, default=None, help="score only the first N clips")
+    _add_on_corrupt(jester)
     for sub in (synthetic, jester):
         sub.add_argument(
             "--weights", default="synthetic",
@@ -375,14 +406,19 @@ def add_evaluate(subparsers: Any) -> None:
             "'.weights.h5' written by 'streamnets train' (its model card <stem>.json must "
             "sit next to it), or BrainChip's tf_keras '.h5' (tenn_spatiotemporal_jester.h5)",
         )
-        sub.add_argument("--decay", type=float, default=0.8,
+        sub.add_argument("--decay", type=float, default=DEFAULT_DECAY,
                          help="decay factor d of P_t = d * P_(t-1) + softmax(logits_t)")
         sub.add_argument("--batch-size", type=int, default=16, help="clips per batch")
         sub.add_argument("--json", type=Path, default=None,
                          help="also write every number (confusion matrix included) here")
         sub.add_argument("--show-confusion", action="store_true",
                          help="print the full confusion matrix")
-        _add_common_model_options(sub)
+        sub.add_argument("--frames", type=int, default=None,
+                         help="frames per clip (default: what the weights' card says; 16 "
+                         "for BrainChip's '.h5')")
+        sub.add_argument("--size", type=int, default=None,
+                         help="height = width of every frame (default: what the weights' "
+                         "card says; 100 for BrainChip's '.h5')")
         sub.set_defaults(func=run_evaluate)
 
 
@@ -394,67 +430,13 @@ def _chained(card: dict[str, Any] | None, total: str, own: str) -> float:
     return training.get(total, training.get(own, 0))
 
 
-def _history_of(weights: str) -> list[dict[str, Any]] | None:
-    """The (possibly chained) history shipped next to ``weights``, if there is one."""
-    import json
-
-    from streamnets import models
-
-    if weights in models.pretrained_names():
-        return models.pretrained_history(weights)
-    path = Path(weights).with_name(
-        Path(weights).name.removesuffix(".weights.h5") + ".history.json"
-    )
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _card_of(weights: str) -> dict[str, Any] | None:
-    """The model card of a pretrained name or of a ``.weights.h5`` (``<stem>.json``)."""
-    import json
-
-    from streamnets import models
-
-    if weights in models.pretrained_names():
-        return models.model_card(weights)
-    card = Path(weights).with_name(Path(weights).name.removesuffix(".weights.h5") + ".json")
-    return json.loads(card.read_text()) if card.is_file() else None
-
-
-def load_model_for_evaluation(weights: str, frames: int, size: int) -> Any:
-    """A model from a pretrained name, a trained ``.weights.h5`` or BrainChip's h5."""
-    import json
-
-    from streamnets import models
-    from streamnets.data import NUM_CLASSES
-
-    path = Path(weights)
-    if weights in models.pretrained_names():
-        return models.load_pretrained(weights)
-    if weights.endswith(".weights.h5"):
-        if not path.is_file():
-            raise FileNotFoundError(f"--weights: no such file {path}")
-        card = path.with_name(path.name[: -len(".weights.h5")] + ".json")
-        if not card.is_file():
-            raise ValueError(f"--weights: {path} needs its model card {card} (written by "
-                             "'streamnets train') to know the architecture.")
-        model = models.gesture_net(**json.loads(card.read_text())["model"])
-        model.load_weights(path)
-        return model
-    if weights.endswith(".h5"):
-        model = models.gesture_net((frames, size, size, 3), NUM_CLASSES)
-        return models.load_brainchip_weights(model, str(path))
-    raise ValueError(
-        f"--weights: {weights!r} is neither a pretrained name "
-        f"({models.pretrained_names()}) nor a '.weights.h5' / '.h5' file."
-    )
-
-
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print (and optionally save) the scores of a model on one split."""
-    from streamnets import train
-    from streamnets.data import JESTER_CLASSES
-
-    model = load_model_for_evaluation(args.weights, args.frames, args.size)
+    check_decay(args.decay)
+    check_output_file(args.json, "--json")
+    _positive("batch-size", args.batch_size)
+    _positive("clips", args.clips)
+    model = weights.load_model(args.weights, args.frames, args.size)
     frames, size = model.input_shape[1], model.input_shape[2]
     args.frames, args.size = frames, size
     if args.preset == "synthetic":
@@ -473,8 +455,139 @@ def run_evaluate(args: argparse.Namespace) -> int:
         for row in scores["confusion"]:
             print(" ".join(f"{v:3d}" for v in row))
     if args.json:
-        write_json(args.json, {"weights": args.weights, "split": args.split, **scores})
+        write_json(args.json, {"weights": args.weights, "split": args.split,
+                               "input_shape": list(model.input_shape[1:]), **scores})
         print(f"wrote {args.json}")
+    return 0
+
+
+# --------------------------------------------------------------------------- export
+
+#: Calibration clips the CLI takes from the start of the synthetic training split.
+DEFAULT_CALIBRATION_CLIPS = 64
+
+
+def add_export(subparsers: Any) -> None:
+    """``streamnets export --format litert|litert-int8|akida --out DIR``."""
+    parser = subparsers.add_parser(
+        "export",
+        help="export the streaming model: LiteRT float / int8, or Akida",
+        description="Export a trained gesture model for deployment: a LiteRT flatbuffer "
+        "of the per-frame streaming step (float32 or full-integer int8, states as named "
+        "inputs/outputs) or an Akida model (needs streamnets[akida]), with a "
+        "metadata.json that says how to run it.",
+        formatter_class=FORMATTER,
+    )
+    parser.add_argument("--format", choices=FORMATS, required=True,
+                        help="litert: float32 .tflite; litert-int8: full-integer int8 .tflite; "
+                        "akida: quantizeml 8-bit + cnn2snn .fbz")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output folder to create (refused if it exists, unless --force "
+                        "and it holds an earlier export)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an earlier export in --out")
+    parser.add_argument(
+        "--weights", default="synthetic",
+        help="a pretrained name, a '.weights.h5' from 'streamnets train' (with its model "
+        "card next to it), or BrainChip's tf_keras '.h5'",
+    )
+    parser.add_argument(
+        "--calibration", default=None,
+        help="8-bit formats: the clips to calibrate on. Default: the data the weights' "
+        "card says they were trained on (synthetic clips, or a Jester folder given here). "
+        "'synthetic' forces synthetic training clips; a folder path uses its Jester "
+        "training split",
+    )
+    parser.add_argument("--calibration-clips", type=int, default=DEFAULT_CALIBRATION_CLIPS,
+                        help="how many training clips calibrate 8-bit models")
+    parser.add_argument("--decay", type=float, default=DEFAULT_DECAY,
+                        help="decay factor in [0, 1] written to the metadata for the smoother")
+    parser.add_argument("--c-array", action="store_true",
+                        help="LiteRT only: also write model_data.h (the model as a C array)")
+    parser.add_argument("--frames", type=int, default=None,
+                        help="frames per clip (default: the weights' card; 16 for BrainChip's "
+                        "'.h5')")
+    parser.add_argument("--size", type=int, default=None,
+                        help="height = width of every frame (default: the weights' card; "
+                        "100 for BrainChip's '.h5')")
+    _add_on_corrupt(parser)
+    parser.set_defaults(func=run_export)
+
+
+def _class_names(n_classes: int) -> list[str]:
+    if n_classes == len(JESTER_CLASSES):
+        return list(JESTER_CLASSES)
+    return [f"class_{index}" for index in range(n_classes)]
+
+
+def _calibration_source(args: argparse.Namespace) -> str | Path:
+    """``"synthetic"`` or a Jester folder: the data 8-bit calibration reads, decided from
+    ``--calibration`` and the weights' card before any model is loaded."""
+    if args.calibration == "synthetic":
+        return "synthetic"
+    if args.calibration is not None:
+        folder = Path(args.calibration)
+        if not folder.is_dir():
+            raise ValueError(f"--calibration {folder}: no such folder; pass a Jester folder "
+                             "or 'synthetic'.")
+        return folder
+    trained_on = weights.training_data(args.weights).get("dataset")
+    if trained_on == "synthetic":
+        return "synthetic"
+    what = f"were trained on {trained_on!r}" if trained_on else (
+        "carry no model card saying what they were trained on")
+    raise ValueError(
+        f"--weights {args.weights} {what}, so synthetic clips would calibrate the 8-bit "
+        "ranges on inputs the model never saw. Pass --calibration DIR with that data (a "
+        "Jester folder), or --calibration synthetic to calibrate on synthetic clips anyway."
+    )
+
+
+def _calibration_clips(source: str | Path, args: argparse.Namespace,
+                       log: Callable[[str], None]) -> Any:
+    """``args.calibration_clips`` uint8 training clips ``(N, T, H, W, 3)`` from ``source``."""
+    if source == "synthetic":
+        log(f"rendering {args.calibration_clips} synthetic calibration clips "
+            f"({args.frames}x{args.size}x{args.size})")
+        return data.calibration_clips(args.calibration_clips, args.frames, args.size)
+    log(f"reading {args.calibration_clips} calibration clips from {source}")
+    dataset = _jester_split("train", args.calibration_clips, args, seed=0, data_dir=source)
+    clips, _ = next(iter(dataset))
+    return clips.numpy()
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Load the model, export it in ``--format`` to ``--out``, print what was written."""
+    started = time.time()
+
+    def log(message: str) -> None:
+        print(f"[{time.time() - started:6.1f} s] {message}", flush=True)
+
+    check_out_dir(args.out, args.force)
+    check_decay(args.decay)
+    _positive("calibration-clips", args.calibration_clips)
+    if args.format == "akida":
+        require_akida_extra()
+    if args.c_array and args.format == "akida":
+        raise ValueError("--c-array applies to LiteRT formats only.")
+    eight_bit = args.format in ("litert-int8", "akida")
+    source = _calibration_source(args) if eight_bit else None
+    log(f"loading weights {args.weights!r}")
+    model = weights.load_model(args.weights, args.frames, args.size)
+    args.frames, args.size = model.input.shape[1], model.input.shape[2]
+    common = {
+        "class_names": _class_names(int(model.output.shape[-1])),
+        "decay": args.decay,
+        "data": weights.training_data(args.weights),
+        "force": args.force,
+        "log": log,
+    }
+    calibration = _calibration_clips(source, args, log) if eight_bit else None
+    if args.format == "akida":
+        export_akida(model, args.out, calibration_clips=calibration, **common)
+    else:
+        export_litert(model, args.out, int8=args.format == "litert-int8",
+                      calibration_clips=calibration, write_c_array=args.c_array, **common)
     return 0
 
 
@@ -483,6 +596,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 #: Every subcommand's ``add_<name>(subparsers)``; new subcommands append theirs here.
 COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_export]
 
+#: What counts as a user error: reported in one line, exit code 2.
+USER_ERRORS = (ValueError, OSError, ImportError, DownloadError)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand in :data:`COMMANDS`."""
@@ -490,22 +606,35 @@ def build_parser() -> argparse.ArgumentParser:
         prog="streamnets",
         description="Efficient spatiotemporal networks for streaming gesture recognition.",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error instead of one line")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(subparsers)
     return parser
 
 
+def one_line(error: BaseException) -> str:
+    """``error``'s message on one line (the CLI's error policy)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamnets`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    args.argv = argv  # the exact command, for model cards
+    args.argv = [a for a in argv if a != "--debug"]  # the exact command, for model cards
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"streamnets {args.command}: error: {error}", file=sys.stderr)
+    except USER_ERRORS as error:
+        if args.debug:
+            traceback.print_exc()
+        hint = "" if args.debug else " (streamnets --debug ... shows the traceback)"
+        print(f"streamnets {args.command}: error: {one_line(error)}{hint}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"streamnets {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

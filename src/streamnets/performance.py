@@ -11,9 +11,9 @@ none (CI mode, Colab). :func:`targets` turns the results into the issue's pass/f
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,15 @@ import numpy as np
 import tensorflow as tf
 
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
-from streamnets.models import gesture_net, load_pretrained, macs_per_frame, pretrained_names
-from streamnets.quantize import MIN_CALIBRATION_CLIPS
-from streamnets.streaming import (
-    StreamingModel,
-    compare_latency,
-    recompute_window_fn,
-    to_streaming,
-)
+from streamnets.brainchip import bufferized
+from streamnets.data import calibration_clips as synthetic_calibration_clips
+from streamnets.export import export_litert
+from streamnets.litert import LiteRTRunner, configure_int8, litert_interpreter, quiet_tensorflow
+from streamnets.models import gesture_net, macs_per_frame
+from streamnets.quantize import MIN_CALIBRATION_CLIPS, quantize_brainchip
+from streamnets.streaming import StreamingModel, to_streaming
 from streamnets.timing import environment, measure_throughput
+from streamnets.weights import load_pretrained, pretrained_names
 
 #: Shape ``(rows, depth, columns)`` of the int8 matrix product that measures peak speed:
 #: 268 M multiply-accumulates per call, large enough to keep the kernels at full speed.
@@ -93,7 +93,62 @@ def _random_input(shape: Sequence[int], seed: int = 0) -> tf.Tensor:
 def _stream_step(stream: StreamingModel, batch_size: int) -> TimedPath:
     """One compiled streaming step for ``batch_size`` streams, as a timed path."""
     frames = _random_input((batch_size, *stream.frame_shape), seed=batch_size)
-    return (lambda a: stream.step_fn(*a)), (frames, stream.init_states(batch_size))
+    return (lambda a: stream.compiled_step(*a)), (frames, stream.init_states(batch_size))
+
+
+def recompute_window_fn(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
+    """The naive alternative to streaming: rerun the clip model on the last ``T`` frames
+    for every new frame and keep the newest frame's logits. Compiled, for fair timing."""
+
+    @tf.function(autograph=False)
+    def newest_logits(window: tf.Tensor) -> tf.Tensor:
+        return model(window, training=False)[:, -1]
+
+    return newest_logits
+
+
+@dataclass(frozen=True)
+class LatencyComparison:
+    """Per-frame cost of a streaming step against recomputing the whole window."""
+
+    batch_size: int
+    window: int
+    stream_ms: float
+    recompute_ms: float
+
+    @property
+    def ratio(self) -> float:
+        """How many times cheaper one streaming step is (the operation count says ``window``)."""
+        return self.recompute_ms / self.stream_ms
+
+    @property
+    def offline_ms_per_frame(self) -> float:
+        """What the clip model spends per frame of its window: compared with ``stream_ms``
+        it shows how much of ``ratio`` beyond ``window`` comes from faster kernels
+        (folded batch norm, 2-D instead of 3-D convolutions) rather than less work."""
+        return self.recompute_ms / self.window
+
+
+def compare_latency(
+    model: keras.Model,
+    stream: StreamingModel,
+    batch_size: int = 1,
+    repeats: int = 11,
+    rounds: int = 1,
+    window: int | None = None,
+) -> LatencyComparison:
+    """Median wall-clock time per new frame: ``stream``'s compiled step against rerunning
+    ``model`` on a ``window``-frame clip (default: the model's own clip length), timed in
+    turn (:func:`time_in_turn`)."""
+    window = window or model.inputs[0].shape[1]
+    if window is None:
+        raise ValueError("window must be given when the model's frame count is None.")
+    _check_counts("batch_size", [batch_size])
+    clip = _random_input((batch_size, window, *stream.frame_shape), seed=batch_size)
+    seconds = time_in_turn({"stream": _stream_step(stream, batch_size),
+                            "recompute": (recompute_window_fn(model), clip)}, repeats, rounds)
+    return LatencyComparison(batch_size, window, median_ms(seconds["stream"]),
+                             median_ms(seconds["recompute"]))
 
 
 def _model_summary(model: keras.Model, weights: str) -> dict[str, Any]:
@@ -160,8 +215,6 @@ def _brainchip_peer(model: keras.Model, stream: StreamingModel, repeats: int, ro
                     ) -> dict[str, Any]:
     """Batch-1 latency of BrainChip's bufferized float model against our step, in turn."""
     try:
-        from streamnets.brainchip import bufferized
-
         buffered = bufferized(model)
     except ImportError as error:  # the optional akida extra is missing
         return {"available": False, "reason": str(error)}
@@ -293,8 +346,6 @@ def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
     Int8 in, int8 out, no float ops: its speed is the int8 peak of LiteRT's kernels on
     this CPU, the yardstick for the int8 gesture model (which runs the same kernels).
     """
-    from streamnets.export import quiet_tensorflow
-
     rows, depth, columns = _check_shape(shape)
     rng = np.random.default_rng(0)
     # A module owning the weights: the converter then takes its current conversion path
@@ -312,11 +363,7 @@ def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
 
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
         [matmul.get_concrete_function()], module)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = calibration
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
+    configure_int8(converter, calibration, integer_io=True)
     with quiet_tensorflow():
         return converter.convert()
 
@@ -328,8 +375,6 @@ def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
 
 def _invoke_path(model: bytes, threads: int) -> TimedPath:
     """Invoking the LiteRT ``model`` (input set once) as a timed path."""
-    from streamnets.export import litert_interpreter
-
     interpreter = litert_interpreter()(model_content=model, num_threads=threads)
     interpreter.allocate_tensors()
     detail = interpreter.get_input_details()[0]
@@ -339,13 +384,9 @@ def _invoke_path(model: bytes, threads: int) -> TimedPath:
 
 def _brainchip_models(model: keras.Model, calibration: np.ndarray) -> dict[str, Any]:
     """BrainChip's bufferized float and quantized Keras models, or why they are missing."""
-    from streamnets import quantize
-
     try:
-        from streamnets.brainchip import bufferized
-
         return {"brainchip_bufferized_float": bufferized(model),
-                "brainchip_quantized_keras": quantize.quantize_brainchip(model, calibration)}
+                "brainchip_quantized_keras": quantize_brainchip(model, calibration)}
     except ImportError as error:  # the optional akida extra is not installed
         return {"unavailable": str(error)}
 
@@ -368,8 +409,6 @@ def runtime_benchmark(
     speed gives the fastest the int8 model could run (its MACs at peak speed). The Akida
     runtime is never timed (its licence forbids publishing results). Also the sizes.
     """
-    from streamnets import export
-
     _check_shape(peak_shape)
     _check_counts("threads", threads)
     if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
@@ -377,28 +416,29 @@ def runtime_benchmark(
                          f"{calibration_clips!r}.")
     model, weights = gesture_model()
     stream = to_streaming(model)
-    clip_shape = tuple(model.input.shape[1:4])
-    calibration = export.calibration_clips(calibration_clips, clip_shape)
+    frames, size = model.input.shape[1:3]
+    calibration = synthetic_calibration_clips(calibration_clips, frames, size)
     frame = np.random.default_rng(0).integers(0, 256, stream.frame_shape, np.uint8)
     step = _stream_step(stream, 1)
     paths: dict[str, TimedPath] = {
-        "keras_eager": ((lambda a: stream.step_fn.python_function(*a)), step[1]),
+        "keras_eager": ((lambda a: stream.compiled_step.python_function(*a)), step[1]),
         "keras_step_fn": step,
     }
     peak = int8_matmul_model(peak_shape)
     with tempfile.TemporaryDirectory(prefix="streamnets-bench-") as folder:
         sizes = {}
         for name, int8 in (("litert_float", False), ("litert_int8", True)):
-            result = export.export_litert(
+            result = export_litert(
                 model, Path(folder) / name, int8=int8,
                 class_names=[str(i) for i in range(model.output.shape[-1])],
                 calibration_clips=calibration if int8 else None)
             path = result.folder / "model.tflite"
             sizes[name] = path.stat().st_size
             for count in threads:
-                runner = export.LiteRTRunner(path, num_threads=count)
+                runner = LiteRTRunner(path, num_threads=count)
                 paths[f"{name}_{_threads(count)}"] = (
-                    lambda a, runner=runner: runner.step(*a), (frame, runner.init_states()))
+                    lambda a, runner=runner: runner.step_fn(*a),
+                    (frame[None], runner.init_states()))
         peers = (_brainchip_models(model, calibration) if brainchip
                  else {"unavailable": SKIPPED})
         for name, peer in peers.items():
@@ -488,42 +528,3 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     return [{"goal": name, "target": goal, "measured": value,
              "met": None if value is None else bool(check(value))}
             for name, goal, value, check in rows]
-
-
-# ------------------------------------------------------------------------------ results
-
-#: The result files of ``make bench`` (``benchmarks/results/<name>.json``), and
-#: ``book_full``, the full-mode chapter times that ``make book`` records as it goes.
-RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "data", "book",
-                                 "book_full")
-
-
-def find_results_dir(start: str | Path | None = None) -> Path | None:
-    """``benchmarks/results`` of the checkout holding ``start`` (default: the working
-    folder), looked up through its parents; ``None`` outside a checkout (Colab)."""
-    start = Path(start or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / "benchmarks" / "results"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def read_results(folder: str | Path | None) -> dict[str, dict[str, Any]]:
-    """The result files of ``folder`` that exist, by name (see :data:`RESULT_NAMES`).
-
-    A file that is not valid JSON raises ``ValueError`` naming it, so a half-written
-    result is never shown as a measurement.
-    """
-    results: dict[str, dict[str, Any]] = {}
-    if folder is None:
-        return results
-    for name in RESULT_NAMES:
-        path = Path(folder) / f"{name}.json"
-        if path.is_file():
-            try:
-                results[name] = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path} is not valid JSON ({error}); rerun the benchmark "
-                                 "that writes it (make bench) or delete the file.") from error
-    return results

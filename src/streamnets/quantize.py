@@ -31,9 +31,12 @@ from typing import Any
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from streamnets.brainchip import require_akida_extra, to_tf_keras
-from streamnets.export import IMAGE_INPUT, check_frames, litert_converter, quiet_tensorflow
+from streamnets.frames import check_frames
+from streamnets.litert import IMAGE_INPUT, configure_int8, litert_converter, quiet_tensorflow
+from streamnets.smoothing import clip_accuracy, frame_accuracy
 
 #: Fewest calibration clips accepted: activation ranges from fewer clips are noise.
 MIN_CALIBRATION_CLIPS = 4
@@ -82,8 +85,6 @@ class CalibrationSet:
         return int(self.clips.shape[0] * self.clips.shape[1])
 
     def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
-        import tensorflow as tf
-
         states = self.stream.init_states(len(self.clips))
         for t in range(self.clips.shape[1]):
             frames = self.clips[:, t]
@@ -91,26 +92,12 @@ class CalibrationSet:
             for b in range(len(self.clips)):
                 yield {IMAGE_INPUT: frames[b:b + 1],
                        **{name: state[b:b + 1] for name, state in numpy_states.items()}}
-            _, states = self.stream.step_fn(tf.cast(frames, tf.float32), states)
+            _, states = self.stream.compiled_step(tf.cast(frames, tf.float32), states)
 
 
 def calibration_pairs(stream: Any, clips: Any) -> CalibrationSet:
     """The representative (frame, states) pairs of ``clips`` streamed through ``stream``."""
     return CalibrationSet(stream, clips)
-
-
-def configure_litert_int8(converter: Any, calibration: CalibrationSet) -> None:
-    """Set ``converter`` to full-integer int8 with ``calibration`` as representative data.
-
-    Every op must have an int8 kernel (``TFLITE_BUILTINS_INT8``: conversion fails rather
-    than silently leave float ops). The interface keeps the signature's own types: the
-    image is uint8 already, states and logits stay float32 (quantized inside).
-    """
-    import tensorflow as tf
-
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = lambda: iter(calibration)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
 
 
 @dataclass(frozen=True)
@@ -154,13 +141,11 @@ def litert_layer_errors(stream: Any, calibration: CalibrationSet) -> list[LayerE
     not the error accumulated from the input. Only ops that compute (convolutions, dense,
     pooling, arithmetic) are kept; data movement (reshape, slice, concat) adds no error.
     """
-    import tensorflow as tf
-
     with litert_converter(stream) as converter:
         float_model = converter.convert()
         interpreter = tf.lite.Interpreter(model_content=float_model)
         order = [_signature_input(detail["name"]) for detail in interpreter.get_input_details()]
-        configure_litert_int8(converter, calibration)
+        configure_int8(converter, lambda: iter(calibration))
 
         def debug_dataset() -> Iterator[list[np.ndarray]]:
             for pair in calibration:
@@ -309,8 +294,6 @@ def top1_agreement(reference: np.ndarray, candidate: np.ndarray) -> float:
 def accuracy_table(logits: Mapping[str, np.ndarray], labels: np.ndarray, decay: float
                    ) -> list[dict[str, Any]]:
     """Frame and clip accuracy (with decay) of several models on the same clips."""
-    from streamnets.smoothing import clip_accuracy, frame_accuracy
-
     reference = next(iter(logits.values()))
     return [{
         "model": name,

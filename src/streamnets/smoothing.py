@@ -18,7 +18,8 @@ import numpy as np
 DEFAULT_DECAY = 0.8
 
 
-def _check_decay(decay: float) -> float:
+def check_decay(decay: float) -> float:
+    """``decay`` as a float, if in ``[0, 1]``: outside it old evidence grows or flips sign."""
     decay = float(decay)
     if not 0.0 <= decay <= 1.0:
         raise ValueError(f"decay must be in [0, 1], got {decay}.")
@@ -34,11 +35,19 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def smooth_probabilities(logits: np.ndarray, decay: float = DEFAULT_DECAY) -> np.ndarray:
-    """Accumulated evidence ``P_t`` for every frame of ``logits`` shaped ``(..., T, C)``."""
-    decay = _check_decay(decay)
+    """Accumulated evidence ``P_t`` for every frame of ``logits`` shaped ``(..., T, C)``.
+
+    One clip's ``(T, C)`` is accepted, so a per-clip batch ``(B, C)`` cannot be told apart
+    here; the functions that take labels check for ``(B, T, C)``.
+    """
+    decay = check_decay(decay)
+    shape = np.shape(logits)
+    if len(shape) < 2:
+        raise ValueError(
+            f"logits must be per-frame logits (..., frames, classes), got shape {shape}; "
+            f"give one frame's logits (C,) as logits[None, :]."
+        )
     probs = softmax(logits)
-    if probs.ndim < 2:
-        raise ValueError(f"logits must be (..., frames, classes), got shape {probs.shape}.")
     out = np.empty_like(probs)
     acc = np.zeros(probs.shape[:-2] + probs.shape[-1:])
     for t in range(probs.shape[-2]):
@@ -51,7 +60,7 @@ class DecaySmoother:
     """Frame-by-frame form of :func:`smooth_probabilities`, one state row per stream."""
 
     def __init__(self, decay: float = DEFAULT_DECAY) -> None:
-        self.decay = _check_decay(decay)
+        self.decay = check_decay(decay)
         self.state: np.ndarray | None = None
 
     def reset(self) -> None:
@@ -69,20 +78,61 @@ def clip_predictions(
     logits: np.ndarray, decay: float = DEFAULT_DECAY, frames: int | None = None
 ) -> np.ndarray:
     """Class per clip from ``(B, T, C)`` logits after ``frames`` frames (default: all)."""
-    smoothed = smooth_probabilities(logits, decay)
+    smoothed = smooth_probabilities(check_clip_logits(logits), decay)
     t = smoothed.shape[-2] if frames is None else frames
     if not 1 <= t <= smoothed.shape[-2]:
         raise ValueError(f"frames must be in [1, {smoothed.shape[-2]}], got {frames}.")
     return smoothed[..., t - 1, :].argmax(axis=-1)
 
 
-def _check_labels(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def check_clip_logits(logits: np.ndarray) -> np.ndarray:
+    """``logits`` as an array, if shaped ``(clips, frames, classes)``.
+
+    A ``(B, C)`` array would otherwise be read as one clip of B frames and give
+    plausible but wrong accuracies.
+    """
+    logits = np.asarray(logits)
+    if logits.ndim != 3:
+        raise ValueError(
+            f"logits must be per-frame logits of shape (clips, frames, classes), got shape "
+            f"{logits.shape}; per-clip logits (B, C) can be given as logits[:, None, :] "
+            f"(one frame per clip)."
+        )
+    if 0 in logits.shape[1:]:
+        raise ValueError(
+            f"logits of shape {logits.shape} (clips, frames, classes) hold no frames or no "
+            f"classes: there is nothing to predict."
+        )
+    return logits
+
+
+def check_clip_labels(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(logits, labels)`` as arrays, if ``logits`` are ``(B, T, C)`` and ``labels`` are
+    ``B`` integer class indices in ``[0, C)``: anything else would be scored silently wrong."""
+    logits = check_clip_logits(logits)
     labels = np.asarray(labels)
     if labels.shape != logits.shape[:1]:
         raise ValueError(
-            f"labels must have one entry per clip, shape {logits.shape[:1]}; got {labels.shape}."
+            f"labels must have one entry per clip, shape {logits.shape[:1]} for logits of "
+            f"shape {logits.shape}; got {labels.shape}."
         )
-    return labels
+    if not labels.size:
+        raise ValueError("logits and labels hold no clips: there is nothing to score.")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"labels must be integer class indices, got dtype {labels.dtype} (first values "
+            f"{labels.ravel()[:5].tolist()}); convert whole-number labels with "
+            f"labels.astype(int)."
+        )
+    n_classes = logits.shape[-1]
+    bad = labels[(labels < 0) | (labels >= n_classes)]
+    if bad.size:
+        raise ValueError(
+            f"labels must be class indices in [0, {n_classes}) for logits with {n_classes} "
+            f"classes; found {sorted(set(bad.tolist()))[:10]}. Check that labels and logits "
+            f"use the same class list."
+        )
+    return logits, labels
 
 
 def clip_accuracy(
@@ -92,15 +142,13 @@ def clip_accuracy(
     frames: int | None = None,
 ) -> float:
     """Fraction of clips whose smoothed prediction after ``frames`` frames is right."""
-    logits = np.asarray(logits)
-    labels = _check_labels(logits, labels)
+    logits, labels = check_clip_labels(logits, labels)
     return float(np.mean(clip_predictions(logits, decay, frames) == labels))
 
 
 def frame_accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
     """Frame-averaged ("temporal") accuracy: every frame's own argmax against the clip label."""
-    logits = np.asarray(logits)
-    labels = _check_labels(logits, labels)
+    logits, labels = check_clip_labels(logits, labels)
     return float(np.mean(logits.argmax(axis=-1) == labels[:, None]))
 
 
@@ -115,7 +163,6 @@ def accuracy_vs_frames(
     logits: np.ndarray, labels: np.ndarray, decay: float = DEFAULT_DECAY
 ) -> np.ndarray:
     """Clip accuracy if the decision were taken after 1, 2, ..., T frames (early decisions)."""
-    logits = np.asarray(logits)
-    labels = _check_labels(logits, labels)
+    logits, labels = check_clip_labels(logits, labels)
     smoothed = smooth_probabilities(logits, decay)
     return (smoothed.argmax(axis=-1) == labels[:, None]).mean(axis=0)

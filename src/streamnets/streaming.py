@@ -20,16 +20,18 @@ the same numbers:
 :func:`to_streaming` walks a functional model layer by layer and converts each with a
 small table from layer type to a short function (:data:`CONVERTERS`). The result, a
 :class:`StreamingModel`, offers a stateful interface (``step`` / ``reset``) and an
-explicit-state one (``init_states`` / ``step_fn``, a ``tf.function`` that is a pure
-function of ``(frames, states)``: the form that export to LiteRT traces).
+explicit-state one (``init_states`` / ``step_fn``), both on uint8 frames, named and
+checked like :class:`streamnets.litert.LiteRTRunner`'s; ``compiled_step`` is the bare
+``tf.function`` of ``(float32 frames, states)`` that export traces and benchmarks time.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import keras
 import numpy as np
@@ -37,7 +39,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from streamnets.blocks import DepthwiseConv3D
-from streamnets.timing import measure_throughput
+from streamnets.frames import check_frames
 
 #: State names are this prefix plus the name of the temporal layer that owns the FIFO.
 STATE_PREFIX = "fifo_"
@@ -510,6 +512,40 @@ def to_streaming(model: keras.Model) -> StreamingModel:
 # ------------------------------------------------------------------- streaming model
 
 
+def check_states(states: Mapping[str, Any], shapes: Mapping[str, Sequence[int]],
+                 batch_size: int) -> dict[str, Any]:
+    """``states`` as a dict with exactly the names of ``shapes``, each ``(batch_size, *shape)``
+    float32, or a ``ValueError`` that names the missing, extra or misshapen state."""
+    if not isinstance(states, Mapping):
+        raise ValueError(f"states must be a dict of state name -> array, got "
+                         f"{type(states).__name__}; start from init_states().")
+    missing = sorted(set(shapes) - set(states))
+    extra = sorted(set(states) - set(shapes))
+    if missing or extra:
+        raise ValueError(
+            f"states do not match the model: missing {missing or 'none'}, unexpected "
+            f"{extra or 'none'}. Pass the dict that init_states() or the previous step "
+            "returned, unchanged."
+        )
+    checked = {}
+    for name, shape in shapes.items():
+        value = states[name]
+        if not hasattr(value, "shape"):
+            value = np.asarray(value)
+        expected = (batch_size, *shape)
+        if tuple(value.shape) != expected:
+            raise ValueError(
+                f"state {name!r} has shape {tuple(value.shape)}, expected {expected} "
+                f"({batch_size} stream(s) of {tuple(shape)}); pass the states of the same "
+                "streams as the frames, from init_states() or the previous step."
+            )
+        dtype = np.dtype(getattr(value.dtype, "as_numpy_dtype", value.dtype))
+        if dtype != np.float32:
+            raise ValueError(f"state {name!r} has dtype {dtype}, expected float32.")
+        checked[name] = value
+    return checked
+
+
 class _Holder:
     """Plain attribute box (kept out of ``tf.Module`` tracking) for the stateful API."""
 
@@ -520,18 +556,18 @@ class _Holder:
 class StreamingModel(tf.Module):
     """A per-frame model with FIFO buffers, built by :func:`to_streaming`.
 
-    Two ways to use it:
+    Two ways to use it, the same as :class:`streamnets.litert.LiteRTRunner`'s, both on
+    uint8 frames ``(B, H, W, C)`` (one stream per row; numpy arrays or tensors):
 
-    * stateful: ``step(frames)`` with ``frames`` ``(B, H, W, C)`` (one stream per row)
-      returns logits ``(B, n_classes)`` and keeps the buffers; ``reset()`` empties them;
-    * explicit state (MoViNet's pattern, what export traces): ``states =
-      init_states(B)``, then ``logits, states = step_fn(frames, states)``, a
-      ``tf.function`` with a ``None`` batch axis and no Python-side state.
-      ``serving_fn`` is the same step with one flat output dict ``{"logits", <state
-      names>}``, the shape a SavedModel signature needs: its inputs are named ``frames``
-      and the state names, so each output state feeds the next call by name.
+    * stateful: ``step(frames)`` returns logits ``(B, n_classes)`` and keeps the
+      buffers; ``reset()`` empties them;
+    * explicit state (MoViNet's pattern): ``states = init_states(B)``, then ``logits,
+      states = step_fn(frames, states)``, which checks the frames and the state names and
+      shapes and keeps no Python-side state.
 
-    Every per-frame layer (and so every variable ``step_fn`` reads) is reachable as
+    ``compiled_step`` is the bare ``tf.function`` behind both, on float32 frames with a
+    ``None`` batch axis and no checks: what export traces and the benchmarks time.
+    Every per-frame layer (and so every variable the step reads) is reachable as
     ``frame_layers``, an attribute of this module, so ``tf.saved_model.save`` keeps them.
     """
 
@@ -542,8 +578,8 @@ class StreamingModel(tf.Module):
         self.frame_shape = tuple(frame_shape)
         self._holder = _Holder()
         signature = [self.frames_spec(), self.state_specs()]
-        self.step_fn = tf.function(self._step, input_signature=signature, autograph=False)
-        self.serving_fn = tf.function(self._serve, input_signature=signature, autograph=False)
+        self.compiled_step = tf.function(self._step, input_signature=signature,
+                                         autograph=False)
 
     def _step(
         self, frames: tf.Tensor, states: dict[str, tf.Tensor]
@@ -557,13 +593,9 @@ class StreamingModel(tf.Module):
                 x, new_states[row.state] = layer(x, states[row.state])
         return x, new_states
 
-    def _serve(self, frames: tf.Tensor, states: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        logits, new_states = self._step(frames, states)
-        return {"logits": logits, **new_states}
-
     # ---------------------------------------------------------------- description
     def frames_spec(self) -> tf.TensorSpec:
-        """The per-frame input: ``(None, H, W, C)`` float32 named ``frames``."""
+        """The compiled step's per-frame input: ``(None, H, W, C)`` float32 ``frames``."""
         return tf.TensorSpec((None, *self.frame_shape), DTYPE, name="frames")
 
     def state_specs(self) -> dict[str, tf.TensorSpec]:
@@ -571,44 +603,53 @@ class StreamingModel(tf.Module):
         return {row.state: tf.TensorSpec((None, *row.state_shape), DTYPE, name=row.state)
                 for row in self._rows if row.state is not None}
 
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Name -> per-stream state shape (no batch axis)."""
+        return {row.state: tuple(row.state_shape) for row in self._rows if row.state is not None}
+
     def state_bytes_per_stream(self) -> int:
         """Memory one stream's buffers occupy."""
         itemsize = np.dtype(DTYPE).itemsize
-        return sum(math.prod(spec.shape[1:]) * itemsize for spec in self.state_specs().values())
+        return sum(math.prod(shape) * itemsize for shape in self.state_shapes().values())
 
     def conversion_table(self) -> list[ConversionRow]:
         """Which original layers became which per-frame layer (one row per frame layer)."""
         return list(self._rows)
 
     # ------------------------------------------------------------ explicit state
-    def init_states(self, batch_size: int) -> dict[str, tf.Tensor]:
+    def init_states(self, batch_size: int = 1) -> dict[str, tf.Tensor]:
         """Zeroed buffers for ``batch_size`` independent streams (zeros = causal padding)."""
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
-        return {name: tf.zeros((batch_size, *spec.shape[1:]), spec.dtype)
-                for name, spec in self.state_specs().items()}
+        return {name: tf.zeros((batch_size, *shape), DTYPE)
+                for name, shape in self.state_shapes().items()}
 
-    def _as_frames(self, frames: np.ndarray | tf.Tensor) -> tf.Tensor:
-        frames = tf.cast(tf.convert_to_tensor(frames), DTYPE)
-        if tuple(frames.shape[1:]) != self.frame_shape:
-            raise ValueError(
-                f"frames must be a batch of single frames (B, *{self.frame_shape}), got "
-                f"shape {tuple(frames.shape)}."
-            )
-        return frames
+    def _as_frames(self, frames: Any, argument: str = "frames") -> tf.Tensor:
+        """uint8 frames ``(B, H, W, C)`` (checked) as the compiled step's float32 tensor."""
+        if isinstance(frames, tf.Tensor) and frames.dtype == tf.uint8 and (
+                tuple(frames.shape[1:]) == self.frame_shape and frames.shape[0]):
+            return tf.cast(frames, DTYPE)  # already right: no copy to the host
+        return tf.cast(check_frames(frames, self.frame_shape, argument, leading=1), DTYPE)
 
-    def predict_clips(self, clips: np.ndarray) -> np.ndarray:
-        """Stream whole clips ``(B, T, H, W, C)`` frame by frame from zero states.
+    def step_fn(self, frames: Any, states: Mapping[str, Any]
+                ) -> tuple[np.ndarray, dict[str, tf.Tensor]]:
+        """One frame per stream, uint8 ``(B, H, W, C)``, and the states before it in;
+        logits ``(B, n_classes)`` (numpy) and the states after it out."""
+        frames = self._as_frames(frames)
+        states = check_states(states, self.state_shapes(), int(frames.shape[0]))
+        logits, new_states = self.compiled_step(frames, states)
+        return logits.numpy(), new_states
+
+    def predict_clips(self, clips: Any) -> np.ndarray:
+        """Stream whole uint8 clips ``(B, T, H, W, C)`` frame by frame from zero states.
 
         Returns the per-frame logits ``(B, T, n_classes)``, which equal the clip model's.
         """
-        clips = np.asarray(clips)
-        if clips.ndim != 5:
-            raise ValueError(f"clips must be (batch, frames, H, W, C), got shape {clips.shape}.")
+        clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         states = self.init_states(clips.shape[0])
         outputs = []
         for t in range(clips.shape[1]):
-            logits, states = self.step_fn(self._as_frames(clips[:, t]), states)
+            logits, states = self.compiled_step(tf.cast(clips[:, t], DTYPE), states)
             outputs.append(logits.numpy())
         return np.stack(outputs, axis=1)
 
@@ -617,8 +658,8 @@ class StreamingModel(tf.Module):
         """Empty every buffer; the next ``step`` may use a different batch size."""
         self._holder.batch_size = self._holder.states = None
 
-    def step(self, frames: np.ndarray | tf.Tensor) -> np.ndarray:
-        """Feed one frame per stream, ``(B, H, W, C)``; return logits ``(B, n_classes)``."""
+    def step(self, frames: Any) -> np.ndarray:
+        """Feed one uint8 frame per stream, ``(B, H, W, C)``; return logits ``(B, n_classes)``."""
         frames = self._as_frames(frames)
         holder, batch_size = self._holder, int(frames.shape[0])
         if holder.states is None:
@@ -628,11 +669,11 @@ class StreamingModel(tf.Module):
                 f"frames holds {batch_size} stream(s) but the buffers hold "
                 f"{holder.batch_size}; call reset() before changing the number of streams."
             )
-        logits, holder.states = self.step_fn(frames, holder.states)
+        logits, holder.states = self.compiled_step(frames, holder.states)
         return logits.numpy()
 
 
-# --------------------------------------------------------------------- checks, timing
+# --------------------------------------------------------------------------- checks
 
 
 def max_relative_error(reference: np.ndarray, candidate: np.ndarray) -> float:
@@ -640,71 +681,3 @@ def max_relative_error(reference: np.ndarray, candidate: np.ndarray) -> float:
     reference = np.asarray(reference, np.float64)
     scale = max(float(np.abs(reference).max()), np.finfo(np.float32).tiny)
     return float(np.abs(np.asarray(candidate, np.float64) - reference).max() / scale)
-
-
-def recompute_window_fn(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
-    """The naive alternative to streaming: rerun the clip model on the last ``T`` frames
-    for every new frame and keep the newest frame's logits. Compiled, for fair timing."""
-
-    @tf.function(autograph=False)
-    def newest_logits(window: tf.Tensor) -> tf.Tensor:
-        return model(window, training=False)[:, -1]
-
-    return newest_logits
-
-
-@dataclass(frozen=True)
-class LatencyComparison:
-    """Per-frame cost of a streaming step against recomputing the whole window."""
-
-    batch_size: int
-    window: int
-    stream_ms: float
-    recompute_ms: float
-
-    @property
-    def ratio(self) -> float:
-        """How many times cheaper one streaming step is (the operation count says ``window``)."""
-        return self.recompute_ms / self.stream_ms
-
-    @property
-    def offline_ms_per_frame(self) -> float:
-        """What the clip model spends per frame of its window: compared with ``stream_ms``
-        it shows how much of ``ratio`` beyond ``window`` comes from faster kernels
-        (folded batch norm, 2-D instead of 3-D convolutions) rather than less work."""
-        return self.recompute_ms / self.window
-
-
-def compare_latency(
-    model: keras.Model,
-    stream: StreamingModel,
-    batch_size: int = 1,
-    repeats: int = 11,
-    rounds: int = 1,
-    window: int | None = None,
-    seed: int = 0,
-) -> LatencyComparison:
-    """Median wall-clock time per new frame: ``stream.step_fn`` against rerunning ``model``
-    on a ``window``-frame clip (default: the model's own clip length).
-
-    The two paths are timed in turn, ``rounds`` times (``repeats`` calls each time), and
-    the medians are taken over all calls of a path: on a shared machine, alternating
-    spreads the other jobs' load evenly over both.
-    """
-    window = window or model.inputs[0].shape[1]
-    if window is None:
-        raise ValueError("window must be given when the model's frame count is None.")
-    if not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
-    rng = np.random.default_rng(seed)
-    clip = rng.integers(0, 256, (batch_size, window, *stream.frame_shape)).astype(DTYPE)
-    frames, clip = tf.constant(clip[:, -1]), tf.constant(clip)
-    states = stream.init_states(batch_size)
-    recompute = recompute_window_fn(model)
-    stream_s, recompute_s = [], []
-    for _ in range(rounds):
-        stream_s += measure_throughput(lambda a: stream.step_fn(*a), (frames, states),
-                                       repeats=repeats, warmup=2).seconds
-        recompute_s += measure_throughput(recompute, clip, repeats=repeats, warmup=2).seconds
-    return LatencyComparison(batch_size, window, 1000 * float(np.median(stream_s)),
-                             1000 * float(np.median(recompute_s)))

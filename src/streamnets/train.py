@@ -179,26 +179,42 @@ def compile_for_training(
 # ----------------------------------------------------------------------- input checks
 
 
-def check_labels(labels: Any, n_classes: int) -> np.ndarray:
-    """Raise ``ValueError`` unless every label is an int in ``[0, n_classes)``."""
+def check_labels(labels: Any, n_classes: int, where: str | None = None) -> np.ndarray:
+    """Raise ``ValueError`` unless every label is an int in ``[0, n_classes)``; ``where``
+    (e.g. the dataset's name and batch) starts the message."""
     labels = np.asarray(labels)
+    prefix = f"{where}: " if where else ""
     if labels.size and (not np.issubdtype(labels.dtype, np.integer)):
-        raise ValueError(f"labels must be integers, got dtype {labels.dtype}.")
+        raise ValueError(
+            f"{prefix}labels must be integers, got dtype {labels.dtype} (first values "
+            f"{labels.ravel()[:5].tolist()})."
+        )
     bad = labels[(labels < 0) | (labels >= n_classes)]
     if bad.size:
         raise ValueError(
-            f"labels must be in [0, {n_classes}) for a {n_classes}-class model; found "
+            f"{prefix}labels must be in [0, {n_classes}) for a {n_classes}-class model; found "
             f"{sorted(set(bad.tolist()))[:10]}. Check the dataset's class list or n_classes."
         )
     return labels
 
 
-def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.data.Dataset:
-    """``dataset`` of ``(clips, labels)`` with a label range check on every batch."""
+def check_dataset(dataset: tf.data.Dataset, what: str) -> tf.data.Dataset:
+    """``dataset`` itself, if it is a ``tf.data.Dataset`` not known to be empty."""
     if not isinstance(dataset, tf.data.Dataset):
         raise ValueError(f"{what} must be a tf.data.Dataset of (clips, labels) batches.")
     if dataset.cardinality() == 0:
         raise ValueError(f"{what} is empty: it yields no batches.")
+    return dataset
+
+
+def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.data.Dataset:
+    """``dataset`` of ``(clips, labels)`` with a label range check on every batch.
+
+    For ``model.fit``, which iterates in-graph; a bad label raises TF's
+    ``InvalidArgumentError`` there. :func:`predict_logits` checks on the host instead,
+    which gives a ``ValueError``.
+    """
+    check_dataset(dataset, what)
 
     def check(clips: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         labels = tf.cast(labels, tf.int32)
@@ -217,20 +233,29 @@ def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.d
 # ----------------------------------------------------------------------- evaluation
 
 
-def predict_logits(model: keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Per-frame logits ``(N, T, C)`` and labels ``(N,)`` over a finite dataset."""
+def predict_logits(
+    model: keras.Model, dataset: tf.data.Dataset, what: str = "dataset"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame logits ``(N, T, C)`` and labels ``(N,)`` over a finite dataset.
+
+    Labels are checked per batch on the host (they are numpy here anyway), so a label
+    beyond the model's classes is a ``ValueError`` naming ``what``, not a TF traceback.
+    """
     n_classes = int(model.output.shape[-1])
     logits, labels, full = [], [], None
-    for clips, batch_labels in checked_dataset(dataset, n_classes, "dataset"):
+    for batch, (clips, batch_labels) in enumerate(check_dataset(dataset, what)):
+        batch_labels = check_labels(
+            np.asarray(batch_labels).reshape(-1), n_classes, f"{what}, batch {batch}"
+        )
         clips = np.asarray(clips)
         full = full or len(clips)
         # A short last batch is padded to the full size: one traced shape, no retracing.
         padded = np.concatenate([clips, np.zeros((full - len(clips), *clips.shape[1:]),
                                                  clips.dtype)]) if len(clips) < full else clips
         logits.append(np.asarray(model.predict_on_batch(padded))[: len(clips)])
-        labels.append(np.asarray(batch_labels).reshape(-1))
+        labels.append(batch_labels)
     if not logits:
-        raise ValueError("dataset is empty: it yields no batches.")
+        raise ValueError(f"{what} is empty: it yields no batches.")
     return np.concatenate(logits), np.concatenate(labels)
 
 
@@ -260,6 +285,7 @@ def evaluate_logits(
     logits = np.asarray(logits)
     n_classes = logits.shape[-1]
     labels = check_labels(labels, n_classes)
+    logits, labels = smoothing.check_clip_labels(logits, labels)
     predictions = smoothing.clip_predictions(logits, decay)
     confusion = confusion_matrix(labels, predictions, n_classes)
     totals = confusion.sum(axis=1)
@@ -293,18 +319,22 @@ def evaluate_classes(
     decay: float = smoothing.DEFAULT_DECAY,
 ) -> dict[str, Any]:
     """:func:`evaluate_logits` restricted to the clips whose label is in ``classes``."""
-    labels = np.asarray(labels)
+    logits, labels = smoothing.check_clip_labels(logits, labels)
     keep = np.isin(labels, classes)
     if not keep.any():
         raise ValueError(f"no clip has a label in {classes}: nothing to score.")
-    return evaluate_logits(np.asarray(logits)[keep], labels[keep], decay)
+    return evaluate_logits(logits[keep], labels[keep], decay)
 
 
 def evaluate(
-    model: keras.Model, dataset: tf.data.Dataset, decay: float = smoothing.DEFAULT_DECAY
+    model: keras.Model,
+    dataset: tf.data.Dataset,
+    decay: float = smoothing.DEFAULT_DECAY,
+    what: str = "dataset",
 ) -> dict[str, Any]:
-    """:func:`evaluate_logits` of ``model`` over a finite ``dataset``."""
-    logits, labels = predict_logits(model, dataset)
+    """:func:`evaluate_logits` of ``model`` over a finite ``dataset`` (``what`` names it in
+    errors)."""
+    logits, labels = predict_logits(model, dataset, what)
     return evaluate_logits(logits, labels, decay)
 
 
@@ -522,7 +552,7 @@ def fit(
             start_epoch, history, elapsed = state["epoch"], state["history"], state["elapsed_s"]
             print(f"Resuming from {checkpoint} (epoch {start_epoch}, step {state['step']}).")
     if validation_data is not None:
-        validation_data = checked_dataset(validation_data, n_classes, "validation_data")
+        validation_data = check_dataset(validation_data, "validation_data")
     end_epoch = config.epochs
     if stop_after_epochs is not None:
         end_epoch = min(end_epoch, start_epoch + stop_after_epochs)
@@ -557,7 +587,7 @@ def fit(
         }
         last = epoch + 1 == config.epochs
         if validation_data is not None and ((epoch + 1) % config.validate_every == 0 or last):
-            metrics = evaluate(model, validation_data)
+            metrics = evaluate(model, validation_data, what="validation_data")
             row.update(
                 val_loss=metrics["loss"],
                 val_frame_accuracy=metrics["frame_accuracy"],

@@ -21,6 +21,7 @@ from streamnets.data.jester import (
 from streamnets.data.pipeline import (
     DEFAULT_EVAL_CLIPS,
     SPLIT_SEEDS,
+    calibration_clips,
     clip_spec,
     random_affine,
     split_specs,
@@ -44,6 +45,7 @@ __all__ = [
     "MOTION_DESCRIPTIONS",
     "NUM_CLASSES",
     "SPLIT_SEEDS",
+    "calibration_clips",
     "class_index",
     "clip_spec",
     "download",

@@ -24,10 +24,11 @@ zero-padded to 100 x 100, uint8, no resizing, no normalisation.
 Class indices always follow :data:`~streamnets.data.JESTER_CLASSES`: names in the CSVs are
 mapped by name, so a labels file in another order still gives the right logits.
 
-**Corrupt JPEGs**: by default a frame that cannot be decoded stops the pipeline with an
-error naming the file (``on_corrupt="raise"``): a silently shortened dataset is worse than a
-clear stop. With ``on_corrupt="skip"`` the whole clip is dropped with a warning naming the
-file, and the rest of the data goes on.
+**Corrupt or empty videos**: by default a frame that cannot be decoded, or a video with no
+frames, stops the pipeline with an error naming the file or folder (``on_corrupt="raise"``):
+a silently shortened dataset is worse than a clear stop. With ``on_corrupt="skip"`` (command
+line: ``--on-corrupt skip``) the whole clip is dropped with a warning naming it, and the rest
+of the data goes on.
 """
 
 from __future__ import annotations
@@ -63,6 +64,19 @@ ON_CORRUPT = ("raise", "skip")
 
 class JesterDataError(ValueError):
     """The Jester files are there but something in them is wrong (the message says what)."""
+
+
+#: How to get past a bad video, in the Python API and on the command line.
+SKIP_HINT = "pass on_corrupt='skip' (command line: --on-corrupt skip) to drop such clips"
+
+
+class CorruptVideoError(JesterDataError):
+    """A video that cannot give a clip (an unreadable frame, no frames): the one error
+    ``on_corrupt="skip"`` drops, so any other problem still stops the run."""
+
+    def __init__(self, problem: str, fix: str = "") -> None:
+        super().__init__(f"{problem}; {fix}{SKIP_HINT}." if fix else problem)
+        self.problem = problem
 
 
 def _split_csv(split: str) -> str:
@@ -124,7 +138,8 @@ def sample_indices(num_frames: int, start: int = 0, frames: int = FRAMES,
                    stride: int = STRIDE) -> np.ndarray:
     """Frame indices ``start, start + stride, ...`` wrapped modulo the video length."""
     if num_frames < 1:
-        raise JesterDataError("cannot sample frames from an empty video.")
+        raise CorruptVideoError("cannot sample frames from a video with no frames",
+                                "re-extract or re-download it, or ")
     return (start + stride * np.arange(frames)) % num_frames
 
 
@@ -156,10 +171,8 @@ def _decode(data: bytes, name: str) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as image:
             return np.asarray(image.convert("RGB"))
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise JesterDataError(
-            f"corrupt JPEG frame {name}: {error}. Re-extract or re-download that video, or "
-            f"pass on_corrupt='skip' to drop clips with unreadable frames."
-        ) from None
+        raise CorruptVideoError(f"corrupt JPEG frame {name}: {error}",
+                                "re-extract or re-download that video, or ") from None
 
 
 def frame_files(video_dir: str | os.PathLike) -> list[Path]:
@@ -173,10 +186,9 @@ def frame_files(video_dir: str | os.PathLike) -> list[Path]:
     files = [path for path in folder.iterdir()
              if path.suffix.lower() in (".jpg", ".jpeg") and path.stem.isdigit()]
     if not files:
-        raise JesterDataError(
-            f"video folder {folder} holds no numbered JPEG frames (00001.jpg, ...); "
-            f"re-extract it or remove the video from the split CSV."
-        )
+        raise CorruptVideoError(
+            f"video folder {folder} has no frames (no numbered JPEGs 00001.jpg, ...)",
+            "re-extract it, remove the video from the split CSV, or ")
     return sorted(files, key=lambda path: int(path.stem))
 
 
@@ -226,14 +238,15 @@ def _check_num_clips(num_clips: int | None) -> int | None:
 
 
 def _guarded(load, on_corrupt: str, frames: int, size: int):
-    """Wrap a clip loader: on a corrupt frame raise, or (skip) warn and return label -1."""
+    """Wrap a clip loader: on a corrupt or empty video raise, or (skip) warn and return
+    label -1."""
     def run(*args):
         try:
             return load(*args)
-        except JesterDataError as error:
-            if on_corrupt == "raise" or not str(error).startswith("corrupt JPEG"):
+        except CorruptVideoError as error:
+            if on_corrupt == "raise":
                 raise
-            warnings.warn(f"skipping a clip: {error}", stacklevel=2)
+            warnings.warn(f"skipping a clip: {error.problem}", stacklevel=2)
             return np.zeros((frames, size, size, 3), np.uint8), np.int32(-1)
     return run
 
@@ -344,7 +357,8 @@ def jester_tfrecord_dataset(root: str | os.PathLike, split: str = "validation",
                 f"TFRecord video {name!r}: label {label} is not a line of {LABELS_CSV} "
                 f"({len(mapping)} classes); the records and the labels file do not match.")
         if len(jpegs) == 0:
-            raise JesterDataError(f"TFRecord video {name!r} holds no frames.")
+            raise CorruptVideoError(f"TFRecord video {name!r} has no frames",
+                                    "re-download or re-pack the TFRecords, or ")
         start = random_start(len(jpegs), int(draw), frames, stride) if split == "train" else 0
         names = [f"{name} (frame {i} in the TFRecord)" for i in range(len(jpegs))]
         return clip_from_jpegs(list(jpegs), names, start, frames, stride, size), mapping[label]

@@ -184,3 +184,19 @@ def synthetic_dataset(split: str = "train", batch_size: int = 16, num_clips: int
     if drop_remainder is None:
         drop_remainder = split == "train"
     return finish_dataset(dataset, batch_size, augment, seed, drop_remainder)
+
+
+def calibration_clips(num_clips: int, frames: int = 16, size: int = 100) -> np.ndarray:
+    """The first ``num_clips`` clips of the synthetic training split, uint8 ``(N, T, H, W, 3)``.
+
+    Training clips, as in BrainChip's recipe: 8-bit calibration must see the inputs the
+    model was trained on, and the test clips stay untouched for scoring. They are the same
+    clips as the first batch of ``synthetic_dataset("train", num_clips)`` (no augmentation).
+    """
+    if isinstance(num_clips, bool) or not isinstance(num_clips, (int, np.integer)) or (
+            num_clips < 1):
+        raise ValueError(f"num_clips (calibration clips) must be an int >= 1, got "
+                         f"{num_clips!r}.")
+    check_clip_args(frames, size, 0)
+    return np.stack([synthetic_clip(*clip_spec("train", index), frames, size)
+                     for index in range(num_clips)])

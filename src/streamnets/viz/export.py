@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from streamnets.export import LiteRTRunner
+from streamnets.litert import LiteRTRunner
 
 
 def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:

@@ -14,7 +14,8 @@ from matplotlib import rc_context
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from streamnets.streaming import ConversionRow, LatencyComparison
+from streamnets.performance import LatencyComparison
+from streamnets.streaming import ConversionRow
 
 #: Small animations keep the book's pages light.
 DPI = 72

@@ -1,0 +1,363 @@
+"""The LiteRT side: converting the streaming step to a ``.tflite`` and running it.
+
+The exported model is the explicit-state streaming step of :mod:`streamnets.streaming`,
+one frame per call, with MoViNet's signature convention: ``serving_default`` takes a
+uint8 frame ``image`` ``(1, H, W, 3)`` and one float32 input per FIFO state, and returns
+``logits`` ``(1, n_classes)`` plus, for every state input, an output of the same name
+holding the updated state. Any runtime can therefore loop ``out = run(image=frame,
+**states); states = {k: out[k] for k in states}``.
+
+The int8 model quantizes every weight (per output channel) and every activation (per
+tensor) to 8 bits; the converter's int8 settings live in :func:`configure_int8`, the one
+place they are written. Its image input stays uint8 and its states float32 at the
+interface (quantized inside), so the loop above is the same for float and int8.
+
+:class:`LiteRTRunner` runs an export with ``ai_edge_litert`` (extra
+``streamnets[litert]``) and offers the same two interfaces as
+:class:`~streamnets.streaming.StreamingModel`: stateful ``step(frames)`` / ``reset()``,
+and explicit-state ``step_fn(frames, states) -> (logits, states)``, both on uint8
+``(B, H, W, C)`` frames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from streamnets.frames import check_frames
+from streamnets.smoothing import DEFAULT_DECAY, DecaySmoother, softmax
+from streamnets.streaming import StreamingModel, check_states
+
+#: The signature every exported LiteRT model carries, and its fixed tensor names.
+SIGNATURE = "serving_default"
+IMAGE_INPUT = "image"
+LOGITS_OUTPUT = "logits"
+LITERT_HINT = 'pip install "streamnets[litert]"'
+
+
+def litert_interpreter() -> Any:
+    """LiteRT's ``Interpreter`` class, or an ImportError that says how to install it."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter  # optional extra
+    except ImportError as error:
+        raise ImportError(
+            f"Running LiteRT models needs the 'ai-edge-litert' package: {LITERT_HINT}"
+        ) from error
+    return Interpreter
+
+
+@contextlib.contextmanager
+def quiet_tensorflow() -> Iterator[None]:
+    """Silence TensorFlow's Python logger (INFO lines of SavedModel writing, retracing
+    warnings from third-party layers) for the duration of the block."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _serving_module(stream: StreamingModel) -> tf.Module:
+    """A ``tf.Module`` whose signature is the exported one (uint8 image, named states).
+
+    The module tracks the variables the step reads directly, so that the converter
+    freezes them into constants (reached only through the stream's Keras layers, they
+    stayed resource variables that the converted model read uninitialized).
+    """
+    image_spec = tf.TensorSpec((1, *stream.frame_shape), tf.uint8, name=IMAGE_INPUT)
+    state_specs = {
+        name: tf.TensorSpec((1, *spec.shape[1:]), spec.dtype, name=name)
+        for name, spec in stream.state_specs().items()
+    }
+    if not state_specs:
+        raise ValueError(
+            "the streaming model has no FIFO state: a model without temporal convolutions "
+            "needs no streaming export (export it as a plain per-frame model instead)."
+        )
+    if IMAGE_INPUT in state_specs or LOGITS_OUTPUT in state_specs:
+        raise ValueError(f"a state may not be named {IMAGE_INPUT!r} or {LOGITS_OUTPUT!r}.")
+
+    def serve(image: tf.Tensor, states: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        logits, new_states = stream.compiled_step(tf.cast(image, tf.float32), states)
+        return {LOGITS_OUTPUT: logits, **new_states}
+
+    module = tf.Module()
+    module.weights = list(stream.compiled_step.get_concrete_function().variables)
+    module.serve = tf.function(serve, input_signature=[image_spec, state_specs])
+    return module
+
+
+@contextlib.contextmanager
+def litert_converter(stream: StreamingModel) -> Iterator[tf.lite.TFLiteConverter]:
+    """A ``TFLiteConverter`` for ``stream``'s step, saved as a SavedModel with a signature.
+
+    Converting from a SavedModel (not from bare concrete functions) is what keeps the
+    ``serving_default`` signature, whose input names the int8 calibration data is keyed by.
+    The SavedModel lives in a temporary folder for the duration of the ``with`` block.
+    """
+    module = _serving_module(stream)
+    with tempfile.TemporaryDirectory(prefix="streamnets-savedmodel-") as folder:
+        with quiet_tensorflow():
+            tf.saved_model.save(module, folder, signatures={SIGNATURE: module.serve})
+        yield tf.lite.TFLiteConverter.from_saved_model(folder, signature_keys=[SIGNATURE])
+
+
+def configure_int8(converter: tf.lite.TFLiteConverter,
+                   representative: Callable[[], Iterable[Any]],
+                   integer_io: bool = False) -> None:
+    """Set ``converter`` to full-integer int8 with ``representative`` as calibration data.
+
+    Every op must have an int8 kernel (``TFLITE_BUILTINS_INT8``: conversion fails rather
+    than silently leave float ops). With ``integer_io`` the inputs and outputs are int8
+    too; otherwise the interface keeps the signature's own types (a uint8 image, float32
+    states and logits, quantized inside).
+    """
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if integer_io:
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+
+
+def convert_litert(stream: StreamingModel, calibration: Iterable[Mapping[str, np.ndarray]]
+                   | None = None) -> bytes:
+    """The ``.tflite`` flatbuffer of ``stream``'s step: float, or int8 given calibration pairs.
+
+    Args:
+        stream: a :class:`streamnets.streaming.StreamingModel`.
+        calibration: ``None`` for a float model; for full-integer int8, re-iterable
+            representative ``{"image": frame, <state>: state}`` pairs, such as
+            :func:`streamnets.quantize.calibration_pairs`.
+    """
+    with litert_converter(stream) as converter:
+        if calibration is not None:
+            configure_int8(converter, lambda: iter(calibration))
+        with quiet_tensorflow():
+            return converter.convert()
+
+
+# --------------------------------------------------------------------------- runtime
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One input or output of the exported signature."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+
+
+def _tensor_infos(details: Mapping[str, Mapping[str, Any]]) -> dict[str, TensorInfo]:
+    return {
+        name: TensorInfo(name, tuple(int(s) for s in detail["shape"]),
+                         np.dtype(detail["dtype"]).name)
+        for name, detail in details.items()
+    }
+
+
+class LiteRTRunner:
+    """Stream frames through an exported ``.tflite`` with ``ai_edge_litert``.
+
+    The signature is checked when the model is loaded: a uint8 ``image`` input, a
+    ``logits`` output, and for every other input (a state) an output of the same name and
+    shape. Like :class:`~streamnets.streaming.StreamingModel`, it offers a stateful
+    ``step(frames)`` with ``reset()``, and an explicit-state ``step_fn(frames, states)``;
+    frames are uint8 ``(B, H, W, C)``, one stream per row (the export runs one frame per
+    call, so rows are run one after the other), states ``(B, ...)`` from
+    :meth:`init_states`.
+    """
+
+    def __init__(self, model: str | os.PathLike | bytes, num_threads: int | None = None) -> None:
+        interpreter_class = litert_interpreter()
+        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+            raise ValueError(f"num_threads must be None or an int >= 1, got {num_threads!r}.")
+        if isinstance(model, bytes):
+            self.interpreter = interpreter_class(model_content=model, num_threads=num_threads)
+        else:
+            if not Path(model).is_file():
+                raise FileNotFoundError(f"no LiteRT model at {model}")
+            self.interpreter = interpreter_class(model_path=str(model), num_threads=num_threads)
+        signatures = self.interpreter.get_signature_list()
+        if SIGNATURE not in signatures:
+            raise ValueError(
+                f"the model has no {SIGNATURE!r} signature (it has {sorted(signatures)}); "
+                "export it with streamnets.export so that inputs and states are named."
+            )
+        self._runner = self.interpreter.get_signature_runner(SIGNATURE)
+        self.inputs = _tensor_infos(self._runner.get_input_details())
+        self.outputs = _tensor_infos(self._runner.get_output_details())
+        self._check_signature()
+        self.frame_shape = self.inputs[IMAGE_INPUT].shape[1:]
+        self.state_names = tuple(name for name in self.inputs if name != IMAGE_INPUT)
+        self.n_classes = self.outputs[LOGITS_OUTPUT].shape[-1]
+        self._states: dict[str, np.ndarray] | None = None
+
+    def _check_signature(self) -> None:
+        image = self.inputs.get(IMAGE_INPUT)
+        if image is None or image.dtype != "uint8" or len(image.shape) != 4 or image.shape[0] != 1:
+            raise ValueError(
+                f"the {SIGNATURE!r} signature needs a uint8 input {IMAGE_INPUT!r} of shape "
+                f"(1, H, W, C); it has {image}."
+            )
+        if LOGITS_OUTPUT not in self.outputs:
+            raise ValueError(
+                f"the {SIGNATURE!r} signature has no {LOGITS_OUTPUT!r} output (outputs: "
+                f"{sorted(self.outputs)})."
+            )
+        for name, info in self.inputs.items():
+            if name == IMAGE_INPUT:
+                continue
+            out = self.outputs.get(name)
+            if out is None:
+                raise ValueError(
+                    f"the {SIGNATURE!r} signature has a state input {name!r} but no output "
+                    "of the same name, so the next state cannot be fed back: this is not a "
+                    "streaming export (outputs: " + ", ".join(sorted(self.outputs)) + ")."
+                )
+            if (out.shape, out.dtype) != (info.shape, info.dtype):
+                raise ValueError(
+                    f"state {name!r}: input {info.shape} {info.dtype} but output "
+                    f"{out.shape} {out.dtype}; a state must round-trip unchanged in form."
+                )
+
+    # ------------------------------------------------------------ explicit state
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Name -> per-stream state shape (no batch axis)."""
+        return {name: self.inputs[name].shape[1:] for name in self.state_names}
+
+    def init_states(self, batch_size: int = 1) -> dict[str, np.ndarray]:
+        """Zero states for ``batch_size`` streams (zeros in the FIFOs = causal padding)."""
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+        return {name: np.zeros((batch_size, *shape), self.inputs[name].dtype)
+                for name, shape in self.state_shapes().items()}
+
+    def step_fn(self, frames: Any, states: Mapping[str, Any]
+                ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """One frame per stream, uint8 ``(B, H, W, C)``, and the states before it in;
+        logits ``(B, n_classes)`` and the states after it out."""
+        frames = check_frames(frames, self.frame_shape, "frames", leading=1)
+        states = check_states(states, self.state_shapes(), len(frames))
+        if len(frames) == 1:
+            return self._invoke(frames, states)
+        rows = [self._invoke(frames[b:b + 1], {k: v[b:b + 1] for k, v in states.items()})
+                for b in range(len(frames))]
+        return (np.concatenate([logits for logits, _ in rows]),
+                {name: np.concatenate([s[name] for _, s in rows]) for name in self.state_names})
+
+    def _invoke(self, frame: np.ndarray, states: Mapping[str, np.ndarray]
+                ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        outputs = self._runner(**{IMAGE_INPUT: frame}, **states)
+        return outputs[LOGITS_OUTPUT], {name: outputs[name] for name in self.state_names}
+
+    # ------------------------------------------------------------------ stateful
+    def reset(self) -> None:
+        """Forget the streams; the next ``step`` starts from zero states."""
+        self._states = None
+
+    def step(self, frames: Any) -> np.ndarray:
+        """Feed one frame per stream, uint8 ``(B, H, W, C)``; return logits ``(B, n)``."""
+        frames = check_frames(frames, self.frame_shape, "frames", leading=1)
+        if self._states is None:
+            self._states = self.init_states(len(frames))
+        elif len(next(iter(self._states.values()))) != len(frames):
+            raise ValueError(
+                f"frames holds {len(frames)} stream(s) but the states hold "
+                f"{len(next(iter(self._states.values())))}; call reset() before changing "
+                "the number of streams."
+            )
+        logits, self._states = self.step_fn(frames, self._states)
+        return logits
+
+    # --------------------------------------------------------------------- clips
+    def predict_clips(self, clips: Any, progress: Callable[[int], None] | None = None
+                      ) -> np.ndarray:
+        """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, each from zeros.
+
+        ``progress(i)`` is called after clip ``i`` (for a progress bar).
+        """
+        clips = check_frames(clips, self.frame_shape, "clips", leading=2)
+        out = []
+        for index, clip in enumerate(clips):
+            states = self.init_states()
+            logits = []
+            for frame in clip:
+                frame_logits, states = self._invoke(frame[None], states)
+                logits.append(frame_logits[0])
+            out.append(np.stack(logits))
+            if progress is not None:
+                progress(index)
+        return np.stack(out)
+
+    def stream(self, clip: Any, decay: float = DEFAULT_DECAY
+               ) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+        """Feed ``clip`` ``(T, H, W, C)`` frame by frame through the model and the smoother.
+
+        Yields, after every frame, ``(probabilities, smoothed, prediction)``: this frame's
+        softmax, the accumulated evidence ``P_t`` normalized to sum to 1, and ``argmax P_t``
+        (what a live application would display).
+        """
+        clip = check_frames(clip, self.frame_shape, "clip", leading=1)
+        smoother = DecaySmoother(decay)
+        states = self.init_states()
+        for frame in clip:
+            logits, states = self._invoke(frame[None], states)
+            prediction = int(smoother.update(logits)[0])
+            evidence = smoother.state[0]
+            yield softmax(logits[0]), evidence / evidence.sum(), prediction
+
+
+# --------------------------------------------------------------------------- inspection
+
+
+def litert_ops(model: str | os.PathLike | bytes) -> dict[str, int]:
+    """How many times each operator occurs in a ``.tflite`` (what a runtime must support)."""
+    interpreter = LiteRTRunner(model).interpreter
+    counts: dict[str, int] = {}
+    for op in interpreter._get_ops_details():
+        counts[op["op_name"]] = counts.get(op["op_name"], 0) + 1
+    return counts
+
+
+def state_scales(model: str | os.PathLike | bytes) -> dict[str, tuple[float, float]]:
+    """Per state of an int8 export: the int8 scale of its input and of its output.
+
+    The states cross the interface as float32 and are quantized inside. When the two
+    scales of a state are equal (LiteRT gives a concatenation one scale for its inputs and
+    output), a state goes out and back in with no rounding: the float interface then costs
+    memory and two conversions per frame, not accuracy.
+    """
+    runner = LiteRTRunner(model)
+    interpreter = runner.interpreter
+    tensors = {detail["index"]: detail for detail in interpreter.get_tensor_details()}
+    inputs = {detail["index"]: name for name, detail in
+              runner._runner.get_input_details().items() if name in runner.state_names}
+    outputs = {detail["index"]: name for name, detail in
+               runner._runner.get_output_details().items() if name in runner.state_names}
+    scale_in: dict[str, float] = {}
+    scale_out: dict[str, float] = {}
+    for op in interpreter._get_ops_details():
+        source, target = op["inputs"][0], op["outputs"][0]
+        if op["op_name"] == "QUANTIZE" and source in inputs:
+            scale_in[inputs[source]] = float(tensors[target]["quantization"][0])
+        if op["op_name"] == "DEQUANTIZE" and target in outputs:
+            scale_out[outputs[target]] = float(tensors[source]["quantization"][0])
+    if not scale_in:
+        raise ValueError("the model has no quantized states: it is not an int8 export.")
+    return {name: (scale_in[name], scale_out[name]) for name in runner.state_names}
