@@ -60,6 +60,11 @@ def test_train_then_evaluate_round_trip(tmp_path, capsys):
     card = json.loads((out / "synthetic.json").read_text())
     assert card["training"]["command"].startswith("streamnets train synthetic --out")
     assert card["training"]["clips_seen"] == 8
+    from streamnets import provenance
+
+    assert card["reproduce"]["command"] == card["training"]["command"]
+    assert card["reproduce"]["commit"] == provenance.source_commit()
+    assert card["reproduce"]["streamnets_version"] == "0.1.0"
     assert card["model"]["input_shape"] == [4, 32, 32, 3]
     assert card["test"]["clips"] == 27
     assert 0.0 <= card["test"]["clip_accuracy"] <= 1.0

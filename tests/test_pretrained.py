@@ -162,3 +162,13 @@ def test_brainchip_h5_missing_or_corrupt_file(tmp_path):
     model.save_weights(keras3)
     with pytest.raises(ValueError, match="not a tf_keras weights file"):
         weights.load_brainchip_weights(model, keras3)
+
+
+@pytest.mark.parametrize("name", ["synthetic", "synthetic_perframe"])
+def test_shipped_cards_say_how_to_reproduce_them_and_how_exactly(name):
+    reproduce = weights.model_card(name)["reproduce"]
+    stages = reproduce["command"].split(" && ")
+    assert len(stages) == 2 and all(s.startswith("streamnets train synthetic") for s in stages)
+    assert f"--init-weights runs/stage1/{name}.weights.h5" in stages[1]
+    assert reproduce["exact"] is False and reproduce["why"]
+    assert reproduce["streamnets_version"] == "0.1.0"

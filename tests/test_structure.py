@@ -7,6 +7,7 @@ into one, and fails at run time in whichever order they are first imported.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import streamnets
@@ -98,3 +99,12 @@ def test_the_checker_finds_a_cycle_hidden_inside_a_function(tmp_path):
 def test_nothing_imports_the_cli():
     importers = [name for name, targets in import_graph().items() if "streamnets.cli" in targets]
     assert importers == []
+
+
+def test_the_api_page_documents_every_module():
+    page = (PACKAGE.parents[1] / "book" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"automodule:: (streamnets[\w.]*)", page))
+    modules = {name for name in import_graph() if not name.endswith("__init__")}
+    packages = {name for name in modules
+                if (PACKAGE.parent / name.replace(".", "/") / "__init__.py").is_file()}
+    assert documented == modules - packages

@@ -292,6 +292,8 @@ def run_train(args: argparse.Namespace) -> int:
     weights_file = args.out / f"{name}{weights.WEIGHTS_SUFFIX}"
     train.save_weights(model, weights_file)
     earlier = weights.history_of(args.init_weights) if args.init_weights else None
+    command = shlex.join(["streamnets", *args.argv])
+    earlier_command = ((init_card or {}).get("reproduce") or {}).get("command")
     write_json(
         weights.history_path(weights_file),
         train.chain_histories(earlier, history) if earlier else history,
@@ -303,7 +305,7 @@ def run_train(args: argparse.Namespace) -> int:
         "macs_per_frame": models.macs_per_frame(model),
         "data": _data_description(args),
         "training": {
-            "command": shlex.join(["streamnets", *args.argv]),
+            "command": command,
             "config": asdict(config),
             "clips_seen": config.steps * config.batch_size,
             "recipe": {
@@ -326,8 +328,14 @@ def run_train(args: argparse.Namespace) -> int:
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": train.machine_description(),
             "versions": {"keras": keras.__version__},
-            **provenance(),
         },
+    }
+    card["reproduce"] = {
+        **provenance(),
+        "command": " && ".join(c for c in (earlier_command, command) if c),
+        "note": "the same recipe, data streams and step counts in one go (earlier stages "
+        "first); training on a CPU is not bit-exact across machines and thread counts, so "
+        "expect close, not identical, weights and scores",
     }
     if args.test_clips and args.preset == "synthetic":
         test = _synthetic_split("test", args.batch_size, args.test_clips, args)
