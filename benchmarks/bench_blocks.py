@@ -18,8 +18,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import RESULTS_DIR, parse_timing_args  # noqa: E402
 
-from streamnets.files import write_json  # noqa: E402
 from streamnets.performance import block_benchmark  # noqa: E402
+from streamnets.results import write_result  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
                              quick="3 repeats, 1 round, batch 1", repeats=7, rounds=3)
     results = (block_benchmark(batch_size=1, repeats=3, rounds=1) if args.quick
                else block_benchmark(repeats=args.repeats, rounds=args.rounds))
-    write_json(args.out, results)
+    write_result(args.out, "blocks", results)
     for row in results["blocks"].values():
         ratios = row["ratio_vs_3d"]
         print(f"{row['label']:38s} {row['params']:8,d} params ({ratios['params']:.2f}x) "

@@ -7,8 +7,10 @@ Merged into one record:
   into a temporary folder): seconds per notebook, kernel start included, and the total;
 * ``full``: the full-mode times that the last ``make book`` recorded
   (``benchmarks/results/book_full.json``, from ``book/execute.py --times``), with that
-  run's own date and machine; full mode takes too long to repeat here, so it is read, not
-  measured, and is null (``full_note`` says why) when no full-mode run was recorded;
+  run's own date, machine and commit; full mode takes too long to repeat here, so it is
+  read, not measured, and is null (``full_note`` says why) when no full-mode run of *this*
+  code (same streamnets version and commit, :func:`streamnets.results.mismatch`) was
+  recorded;
 * ``build``: the last ``make book``'s HTML build (``benchmarks/results/book_build.json``,
   from ``book/build.py --times``), same treatment (``build_note``);
 * ``ratio_full_over_ci`` per notebook, when both exist: how much smaller CI mode is (from
@@ -33,7 +35,8 @@ from typing import Any
 
 from common import RESULTS_DIR
 
-from streamnets.files import write_json
+from streamnets.provenance import provenance
+from streamnets.results import mismatch, write_result
 from streamnets.timing import environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +58,13 @@ def recorded(path: Path, kind: str) -> tuple[dict[str, Any] | None, str | None]:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         return None, f"{path.name} is unreadable ({error}): {how}"
+    if not isinstance(record, dict):
+        return None, f"{path.name} holds no record: {how}"
     if kind == "full" and record.get("mode") != "full":
         return None, f"{path.name} holds {record.get('mode')!r}-mode times, not full: {how}"
+    reason = mismatch(record, provenance())
+    if reason is not None:
+        return None, f"{path.name} was not recorded by this code ({reason}): {how}"
     return record, None
 
 
@@ -112,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_book-") as folder:
         results = merge(execute_ci(only, Path(folder)), FULL, BUILD)
     results["quick"] = args.quick
-    write_json(args.out, results)
+    write_result(args.out, "book", results)
 
     ci = results["ci"]
     print(f"CI mode: {len(ci['notebooks'])} notebook(s) in {ci['total_s']:.0f} s; "

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     generation = _child("generation", repeats, per_call)
     training = _child("training", repeats, per_call)
     # Imported only here: the children must start TensorFlow after pinning, not inherit it.
-    from streamnets.files import write_json
+    from streamnets.results import write_result
     from streamnets.timing import environment
 
     train_rate = max(row["clips_per_s"] for row in training["train_steps"])
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_generation_over_training": generation["synthetic_clip"]["clips_per_s"] / train_rate,
         "ratio_pipeline_over_training": generation["pipeline"]["clips_per_s"] / train_rate,
     }
-    write_json(args.out, results)
+    write_result(args.out, "data", results)
     print(f"synthetic_clip, one core: {generation['synthetic_clip']['clips_per_s']:.0f} clips/s "
           f"({generation['synthetic_clip']['cpu_ms_per_clip']:.1f} ms CPU per clip); "
           f"tf.data pipeline, one core: {generation['pipeline']['clips_per_s']:.0f} clips/s")

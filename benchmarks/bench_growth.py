@@ -19,8 +19,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import RESULTS_DIR, parse_timing_args  # noqa: E402
 
-from streamnets.files import write_json  # noqa: E402
 from streamnets.performance import growth_benchmark  # noqa: E402
+from streamnets.results import write_result  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                              repeats=21, rounds=5)
     results = (growth_benchmark((64, 100), (8, 16), repeats=3, rounds=1) if args.quick
                else growth_benchmark(repeats=args.repeats, rounds=args.rounds))
-    write_json(args.out, results)
+    write_result(args.out, "growth", results)
     for row in results["by_size"]:
         print(f"{row['size']:4d}x{row['size']:<4d} {row['macs_per_frame'] / 1e6:6.1f} M MACs "
               f"{row['step_ms']:6.2f} ms/frame ({row['ratio_measured_over_macs_model']:.2f}x "

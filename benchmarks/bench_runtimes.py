@@ -21,8 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import RESULTS_DIR, parse_timing_args  # noqa: E402
 
-from streamnets.files import write_json  # noqa: E402
 from streamnets.performance import runtime_benchmark  # noqa: E402
+from streamnets.results import write_result  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
                              quick="3 repeats, 1 round, 4 calibration clips")
     results = (runtime_benchmark(3, 1, calibration_clips=4) if args.quick
                else runtime_benchmark(args.repeats, args.rounds))
-    write_json(args.out, results)
+    write_result(args.out, "runtimes", results)
     for name, row in results["latency_batch1"].items():
         print(f"{name:32s} {row['ms_per_frame_median']:7.2f} ms/frame "
               f"({row['ratio_vs_keras_step_fn']:.2f}x the Keras step)")

@@ -20,8 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import RESULTS_DIR, parse_timing_args  # noqa: E402
 
-from streamnets.files import write_json  # noqa: E402
 from streamnets.performance import STREAM_COUNTS, streaming_benchmark  # noqa: E402
+from streamnets.results import write_result  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                              quick="3 repeats, 1 round, 1 and 8 streams only")
     results = streaming_benchmark(*((3, 1, STREAM_COUNTS[:2]) if args.quick
                                     else (args.repeats, args.rounds)))
-    write_json(args.out, results)
+    write_result(args.out, "streaming", results)
     latency = results["latency_batch1"]
     print(f"batch 1: streaming step {latency['stream_step_ms_median']:.2f} ms/frame, recompute "
           f"{latency['recompute_window_ms_median']:.1f} ms/frame: "

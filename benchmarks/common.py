@@ -1,7 +1,9 @@
 """What every benchmark script shares: where the results go, and its command line.
 
-Scripts stamp their results with :func:`streamnets.timing.environment` and write them
-atomically with :func:`streamnets.files.write_json` ``(path, data)``.
+Scripts stamp their results with :func:`streamnets.timing.environment` (machine, load,
+versions, date) and write them with :func:`streamnets.results.write_result` ``(path, name,
+data)``, which adds the code's version and commit and writes atomically: chapter 8 uses
+a file only when that stamp matches the code it runs.
 """
 
 from __future__ import annotations

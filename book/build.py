@@ -6,7 +6,8 @@ prints how long it took and exits with the build's exit code. The notebooks must
 executed first (``book/execute.py``): the book renders the stored outputs.
 
 ``--times PATH`` also writes ``{"date", "machine", "versions", "build_s", "returncode"}`` as
-JSON, atomically, for ``benchmarks/bench_book.py`` and chapter 8 to report.
+JSON, atomically and stamped with the code's version and commit
+(:func:`streamnets.results.write_result`), for ``benchmarks/bench_book.py`` to report.
 
     python book/build.py --times benchmarks/results/book_build.json
 """
@@ -54,11 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     build_s = time.perf_counter() - start
     print(f"jupyter-book build: {build_s:.1f} s, exit code {returncode}", flush=True)
     if args.times:
-        from streamnets.files import write_json
+        from streamnets.results import write_result
         from streamnets.timing import environment
 
-        write_json(args.times, {**environment("jupyter-book", "sphinx", "myst-nb"),
-                                "build_s": build_s, "returncode": returncode})
+        write_result(args.times, args.times.stem,
+                     {**environment("jupyter-book", "sphinx", "myst-nb"),
+                      "build_s": build_s, "returncode": returncode})
     return returncode
 
 

@@ -21,6 +21,8 @@ from conftest import REPO
 from streamnets import performance
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.models import gesture_net, macs_per_frame
+from streamnets.provenance import provenance
+from streamnets.results import STAMP_KEYS
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import bench_blocks  # noqa: E402
@@ -32,11 +34,20 @@ GESTURE_MACS = 68_201_960
 
 
 def check_environment(result: dict[str, Any], *packages: str) -> None:
-    """The record says where and when it was measured, and is JSON as promised."""
+    """The record says where, when and by which code it was measured, and is JSON."""
     assert {"platform", "processor", "cpu_count"} <= set(result["machine"])
     assert {"python", "numpy", "tensorflow", "keras", "streamnets", *packages} <= set(
         result["versions"])
     assert result["date"]
+    check_stamp(result)
+
+
+def check_stamp(result: dict[str, Any]) -> None:
+    """The record names the code that measured it (the package version and commit)."""
+    assert set(STAMP_KEYS) <= set(result)
+    current = provenance()
+    assert result["streamnets_version"] == current["streamnets_version"]
+    assert result["commit"] == current["commit"]
     json.dumps(result)
 
 
@@ -385,6 +396,9 @@ def test_bench_blocks_quick_writes_its_json(tmp_path: Path,
     assert result["config"]["batch_size"] == 1
     assert list(result["blocks"]) == list(BLOCK_TYPES)
     assert "date" in result and "machine" in result and "versions" in result
+    # Stamped with the code that measured it, so chapter 8 can tell whether to use it.
+    check_stamp(result)
+    assert result["result"] == "blocks"
     printed = capsys.readouterr().out
     assert all(label in printed for label in BLOCK_LABELS.values())
     assert str(out) in printed
@@ -404,68 +418,3 @@ def test_parse_timing_args_rejects_zero(option: str,
         common.parse_timing_args("Doc.", Path("x.json"), [option, "0"], quick="q")
     assert exit_info.value.code == 2
     assert f"{option} must be >= 1" in capsys.readouterr().err
-
-
-# ------------------------------------------------------------------- saved results (chapter 8)
-
-
-def make_results_dir(root: Path) -> Path:
-    results = root / "benchmarks" / "results"
-    results.mkdir(parents=True)
-    return results
-
-
-def test_find_results_dir_looks_up_through_the_parents(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    results = make_results_dir(tmp_path / "checkout")
-    nested = tmp_path / "checkout" / "notebooks" / "deeper"
-    nested.mkdir(parents=True)
-    assert performance.find_results_dir(nested) == results
-    assert performance.find_results_dir(str(tmp_path / "checkout")) == results
-    monkeypatch.chdir(nested)  # the default: the working folder (where a notebook runs)
-    assert performance.find_results_dir() == results
-
-
-def test_find_results_dir_skips_a_results_file(tmp_path: Path) -> None:
-    outer = make_results_dir(tmp_path)
-    inner = tmp_path / "inner" / "benchmarks"
-    inner.mkdir(parents=True)
-    (inner / "results").write_text("not a folder")
-    assert performance.find_results_dir(tmp_path / "inner") == outer
-
-
-def test_find_results_dir_outside_a_checkout_is_none(tmp_path: Path) -> None:
-    if any((folder / "benchmarks" / "results").is_dir() for folder in tmp_path.parents):
-        pytest.skip("the temporary folder lies inside a checkout with benchmark results")
-    (tmp_path / "benchmarks").mkdir()  # no results in it
-    nested = tmp_path / "a" / "b"
-    nested.mkdir(parents=True)
-    assert performance.find_results_dir(nested) is None
-    assert performance.find_results_dir(tmp_path) is None
-
-
-def test_read_results_reads_only_the_known_files_that_exist(tmp_path: Path) -> None:
-    growth, blocks = {"by_size": [{"size": 64}]}, {"blocks": {"3d": {"params": 7}}}
-    (tmp_path / "growth.json").write_text(json.dumps(growth))
-    (tmp_path / "blocks.json").write_text(json.dumps(blocks))
-    (tmp_path / "book_build.json").write_text("{}")  # written by make book, not a result
-    (tmp_path / "notes.json").write_text("not JSON, and never read")
-    (tmp_path / "streaming.txt").write_text("{}")
-    results = performance.read_results(tmp_path)
-    assert results == {"blocks": blocks, "growth": growth}
-    assert list(results) == ["blocks", "growth"]  # in the order of RESULT_NAMES
-    assert performance.read_results(str(tmp_path)) == results
-
-
-def test_read_results_without_a_folder_is_empty(tmp_path: Path) -> None:
-    assert performance.read_results(None) == {}
-    assert performance.read_results(tmp_path) == {}
-
-
-def test_read_results_rejects_a_half_written_file(tmp_path: Path) -> None:
-    (tmp_path / "blocks.json").write_text("{}")
-    broken = tmp_path / "runtimes.json"
-    broken.write_text('{"latency_batch1": {')
-    with pytest.raises(ValueError, match="make bench") as error:
-        performance.read_results(tmp_path)
-    assert str(broken) in str(error.value)

@@ -1,7 +1,8 @@
-"""Chapter 8 tables and figures: each shows exactly the benchmark records it is given.
+"""Chapter 8 tables, figures and sentences: each shows exactly the records it is given.
 
 The records are small fakes with the keys that :mod:`streamnets.performance` and
-``benchmarks/bench_data.py`` / ``bench_book.py`` write; no benchmark is run.
+``benchmarks/bench_data.py`` / ``bench_book.py`` write; no benchmark is run. Every
+sentence that states a result is checked both ways: when the value flips, the words do.
 """
 
 from __future__ import annotations
@@ -17,16 +18,29 @@ from streamnets import performance
 from streamnets.performance import BATCHED_STREAMS
 from streamnets.viz.performance import (
     RUNTIME_LABELS,
+    batched_streams,
     block_metrics,
+    blocks_summary,
+    book_summary,
+    brainchip_summary,
+    compare_time,
     data_markdown,
+    data_summary,
+    growth_summary,
+    lessons_summary,
+    meets,
     plot_blocks,
     plot_book_times,
     plot_growth,
     plot_runtimes,
     plot_streaming,
+    ratio_band,
     runtimes_markdown,
+    runtimes_summary,
     save_figures,
     sources_markdown,
+    streaming_summary,
+    targets_discussion,
     targets_markdown,
 )
 
@@ -131,18 +145,28 @@ def table_rows(markdown: str) -> list[list[str]]:
 # ------------------------------------------------------------------------------- tables
 
 
-def test_sources_table_says_which_results_were_measured_live() -> None:
-    results = {"blocks": environment("2026-01-01T00:00:00+00:00", 2, [3.25, 2.0, 1.0]),
-               "streaming": environment("2026-01-02T00:00:00+00:00", 16, None),
+def test_sources_table_says_which_results_were_measured_live_and_why() -> None:
+    results = {"blocks": {**environment("2026-01-01T00:00:00+00:00", 2, [3.25, 2.0, 1.0]),
+                          "commit": "0123456789abcdef", "dirty": False},
+               "streaming": {**environment("2026-01-02T00:00:00+00:00", 16, None),
+                             "commit": "fedcba9876543210", "dirty": True},
                "runtimes": environment("2026-01-03T00:00:00+00:00", 4, [0.5, 0.5, 0.5])}
-    rows = table_rows(sources_markdown(results, live=["streaming"]))
-    assert [row[0] for row in rows] == list(results)
-    assert [row[1] for row in rows] == ["`benchmarks/results/blocks.json`",
-                                        "measured in this notebook",
-                                        "`benchmarks/results/runtimes.json`"]
-    assert rows[0][2:] == ["2026-01-01T00:00:00+00:00", "2 CPUs, x86_64", "3.2"]
-    assert rows[1][4] == "?"  # no load average recorded
-    assert rows[2][3] == "4 CPUs, x86_64"
+    skipped = {"streaming": "written by commit 1111111111, this code is commit fedcba9876",
+               "data": "no file data.json"}
+    rows = table_rows(sources_markdown(results, live=["streaming"], skipped=skipped))
+    assert [row[0] for row in rows] == [*results, "data"]
+    assert [row[1] for row in rows] == [
+        "`benchmarks/results/blocks.json`",
+        "measured in this run: written by commit 1111111111, this code is commit fedcba9876",
+        "`benchmarks/results/runtimes.json`",
+        "not shown: no file data.json"]
+    assert rows[0][2:] == ["2026-01-01T00:00:00+00:00", "0123456789", "2 CPUs, x86_64", "3.2"]
+    assert rows[1][3] == "fedcba9876 + changes"  # measured from uncommitted code
+    assert rows[1][5] == "?"  # no load average recorded
+    assert rows[2][3:5] == ["?", "4 CPUs, x86_64"]  # an old record without a stamp
+    assert rows[3][2:] == ["—"] * 4
+    plain = table_rows(sources_markdown(results, live=["streaming"]))
+    assert plain[1][1] == "measured in this run" and len(plain) == 3
 
 
 def test_runtimes_table_has_one_labelled_row_per_path() -> None:

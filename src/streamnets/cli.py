@@ -408,12 +408,7 @@ def add_evaluate(subparsers: Any) -> None:
     jester.add_argument("--clips", type=int, default=None, help="score only the first N clips")
     _add_on_corrupt(jester)
     for sub in (synthetic, jester):
-        sub.add_argument(
-            "--weights", default="synthetic",
-            help="a pretrained name (see streamnets.models.pretrained_names()), a Keras "
-            "'.weights.h5' written by 'streamnets train' (its model card <stem>.json must "
-            "sit next to it), or BrainChip's tf_keras '.h5' (tenn_spatiotemporal_jester.h5)",
-        )
+        _add_weights_options(sub)
         sub.add_argument("--decay", type=float, default=DEFAULT_DECAY,
                          help="decay factor d of P_t = d * P_(t-1) + softmax(logits_t)")
         sub.add_argument("--batch-size", type=int, default=16, help="clips per batch")
@@ -421,13 +416,23 @@ def add_evaluate(subparsers: Any) -> None:
                          help="also write every number (confusion matrix included) here")
         sub.add_argument("--show-confusion", action="store_true",
                          help="print the full confusion matrix")
-        sub.add_argument("--frames", type=int, default=None,
-                         help="frames per clip (default: what the weights' card says; 16 "
-                         "for BrainChip's '.h5')")
-        sub.add_argument("--size", type=int, default=None,
-                         help="height = width of every frame (default: what the weights' "
-                         "card says; 100 for BrainChip's '.h5')")
         sub.set_defaults(func=run_evaluate)
+
+
+def _add_weights_options(parser: argparse.ArgumentParser) -> None:
+    """``--weights`` and the clip shape to build its model at (evaluate, export)."""
+    parser.add_argument(
+        "--weights", default="synthetic",
+        help="a pretrained name (see streamnets.weights.pretrained_names()), a Keras "
+        "'.weights.h5' written by 'streamnets train' (its model card <stem>.json must "
+        "sit next to it), or BrainChip's tf_keras '.h5' (tenn_spatiotemporal_jester.h5)",
+    )
+    parser.add_argument("--frames", type=int, default=None,
+                        help="frames per clip (default: what the weights' card says; 16 "
+                        "for BrainChip's '.h5')")
+    parser.add_argument("--size", type=int, default=None,
+                        help="height = width of every frame (default: what the weights' "
+                        "card says; 100 for BrainChip's '.h5')")
 
 
 def _chained(card: dict[str, Any] | None, total: str, own: str) -> float:
@@ -494,11 +499,7 @@ def add_export(subparsers: Any) -> None:
                         "and it holds an earlier export)")
     parser.add_argument("--force", action="store_true",
                         help="replace an earlier export in --out")
-    parser.add_argument(
-        "--weights", default="synthetic",
-        help="a pretrained name, a '.weights.h5' from 'streamnets train' (with its model "
-        "card next to it), or BrainChip's tf_keras '.h5'",
-    )
+    _add_weights_options(parser)
     parser.add_argument(
         "--calibration", default=None,
         help="8-bit formats: the clips to calibrate on. Default: the data the weights' "
@@ -512,12 +513,6 @@ def add_export(subparsers: Any) -> None:
                         help="decay factor in [0, 1] written to the metadata for the smoother")
     parser.add_argument("--c-array", action="store_true",
                         help="LiteRT only: also write model_data.h (the model as a C array)")
-    parser.add_argument("--frames", type=int, default=None,
-                        help="frames per clip (default: the weights' card; 16 for BrainChip's "
-                        "'.h5')")
-    parser.add_argument("--size", type=int, default=None,
-                        help="height = width of every frame (default: the weights' card; "
-                        "100 for BrainChip's '.h5')")
     _add_on_corrupt(parser)
     parser.set_defaults(func=run_export)
 

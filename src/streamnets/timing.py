@@ -103,12 +103,17 @@ def _version(package: str) -> str:
 
 
 def environment(*packages: str) -> dict[str, Any]:
-    """Machine, load, package versions and date, recorded next to every measurement.
+    """Machine, load, package versions, date and code, recorded next to every measurement.
 
     The load average is kept because these machines are shared: a number measured
     under load is only comparable with the peer measured in the same run. ``packages``
-    adds versions to the default numpy, tensorflow, keras and streamnets.
+    adds versions to the default numpy, tensorflow, keras and streamnets. The code that
+    measured is the stamp of :func:`streamnets.provenance.provenance` (``streamnets_version``,
+    ``commit``, ``dirty``), so a result measured live carries the same stamp as one that
+    :func:`streamnets.results.write_result` wrote.
     """
+    from streamnets.provenance import provenance
+
     names = ("numpy", "tensorflow", "keras", "streamnets", *packages)
     return {
         "machine": {
@@ -119,4 +124,5 @@ def environment(*packages: str) -> dict[str, Any]:
         },
         "versions": {"python": platform.python_version(), **{n: _version(n) for n in names}},
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **provenance(),
     }

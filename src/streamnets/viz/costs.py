@@ -1,17 +1,25 @@
-"""Figures and tables for chapter 1: what each block costs, and what its kernels look like."""
+"""Figures and tables for chapter 1: what each block costs, and what its kernels look like.
+
+Keras is imported only by the functions that take a model (:func:`kernel_boxes`,
+:func:`plot_kernel_shapes`): the cost bars and tables also draw saved benchmark results
+(chapter 8, ``benchmarks/run_all.py``), which must not start TensorFlow.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
+from typing import TYPE_CHECKING
 
-import keras
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+
+if TYPE_CHECKING:
+    import keras
 
 _COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
 
@@ -104,6 +112,8 @@ class KernelBox:
 
 def kernel_boxes(model: keras.Model) -> list[KernelBox]:
     """The ``Conv3D`` kernels of ``model`` in order, with their channel counts."""
+    import keras
+
     boxes = []
     for layer in model.layers:
         if not isinstance(layer, keras.layers.Conv3D):
