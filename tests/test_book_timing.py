@@ -19,6 +19,9 @@ from conftest import REPO, subprocess_env
 sys.path.insert(0, str(REPO / "benchmarks"))
 import bench_book  # noqa: E402
 
+from streamnets.provenance import provenance  # noqa: E402
+from streamnets.results import STAMP_KEYS  # noqa: E402
+
 TIMEOUT_S = 300
 
 
@@ -57,7 +60,17 @@ def test_execute_times_are_recorded_per_notebook_with_failures(tmp_path: Path) -
     assert record["complete"] is True
     assert record["machine"]["cpu_count"] >= 1
     assert "papermill" in record["versions"] and record["date"].endswith("+00:00")
+    check_stamp(record, "times")
     assert not list(times.parent.glob("*.tmp*")), "temporary files left next to the record"
+    assert [p.name for p in times.parent.iterdir()] == ["times.json"]
+
+
+def check_stamp(record: dict, name: str) -> None:
+    """The record names the code that wrote it, as chapter 8 requires to use it."""
+    assert set(STAMP_KEYS) <= set(record) and record["result"] == name
+    current = provenance()
+    assert (record["streamnets_version"], record["commit"]) == (
+        current["streamnets_version"], current["commit"])
 
 
 def test_execute_records_ci_mode(tmp_path: Path) -> None:
@@ -87,6 +100,7 @@ def test_build_records_a_failed_build_and_passes_on_its_exit_code(tmp_path: Path
     record = json.loads(times.read_text())
     assert record["returncode"] == process.returncode
     assert record["build_s"] > 0 and "jupyter-book" in record["versions"]
+    check_stamp(record, "build")
 
 
 def test_build_rejects_a_missing_book_folder(tmp_path: Path) -> None:
@@ -120,8 +134,10 @@ def test_merge_without_make_book_records(tmp_path: Path, ci_record: Path) -> Non
 
 def test_merge_includes_make_book_records(tmp_path: Path, ci_record: Path) -> None:
     full = {"mode": "full", "date": "2026-01-01T00:00:00+00:00", "notebooks":
-            {"01_a.ipynb": 20.0, "02_b.ipynb": 8.0}, "failed": [], "total_s": 28.0}
-    build = {"date": "2026-01-01T00:10:00+00:00", "build_s": 42.0, "returncode": 0}
+            {"01_a.ipynb": 20.0, "02_b.ipynb": 8.0}, "failed": [], "total_s": 28.0,
+            **provenance()}
+    build = {"date": "2026-01-01T00:10:00+00:00", "build_s": 42.0, "returncode": 0,
+             **provenance()}
 
     results = bench_book.merge(ci_record, write_json(tmp_path / "full.json", full),
                                write_json(tmp_path / "build.json", build))
@@ -129,6 +145,26 @@ def test_merge_includes_make_book_records(tmp_path: Path, ci_record: Path) -> No
     assert results["full"] == full and results["full_note"] is None
     assert results["build"] == build and results["build_note"] is None
     assert results["ratio_full_over_ci"] == {"01_a.ipynb": 10.0, "02_b.ipynb": 2.0}
+
+
+@pytest.mark.parametrize(("stamp", "reason"), [
+    ({"commit": "0" * 40}, "written by commit 0000000000"),
+    ({"streamnets_version": "0.0.0"}, "written by streamnets 0.0.0"),
+    (None, "no provenance stamp")])
+def test_merge_ignores_records_of_other_code(tmp_path: Path, ci_record: Path,
+                                             stamp: dict | None, reason: str) -> None:
+    """Full-mode and build times of other code describe that code: not merged."""
+    stamp = None if stamp is None else {**provenance(), **stamp}
+    full = write_json(tmp_path / "full.json", {"mode": "full", "notebooks": {"01_a.ipynb": 9.0},
+                                               "total_s": 9.0, **(stamp or {})})
+    build = write_json(tmp_path / "build.json", {"build_s": 42.0, "returncode": 0,
+                                                 **(stamp or {})})
+    results = bench_book.merge(ci_record, full, build)
+    assert results["full"] is None and results["build"] is None
+    assert results["ratio_full_over_ci"] is None
+    for note in (results["full_note"], results["build_note"]):
+        assert "not recorded by this code" in note and reason in note
+        assert "run `make book`" in note
 
 
 def test_merge_ignores_a_ci_record_in_place_of_full_mode(tmp_path: Path,

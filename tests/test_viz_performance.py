@@ -66,6 +66,7 @@ def fake_runtimes(ms: dict[str, float], peak: bool = True) -> dict[str, Any]:
                                   "ratio_vs_keras_step_fn": value / reference}
                            for name, value in ms.items()},
         "peak_int8": {"shape": [8, 16, 16], "macs_per_call": 2048},
+        "model": {"macs_per_frame": 68_200_000},
     }
     if peak:
         result["peak_int8"]["1_thread"] = {
@@ -297,3 +298,286 @@ def test_save_figures_writes_one_png_per_present_result(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["blocks.png", "growth.png"]
     for path in written:
         assert path.read_bytes().startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------------------- sentences
+
+
+def test_batched_streams_is_read_from_the_record() -> None:
+    assert batched_streams(fake_streaming()) == BATCHED_STREAMS
+    assert batched_streams({"latency_batch1": {}, "latency_batch4": {}}) == 4
+    with pytest.raises(KeyError, match="latency_batchN"):
+        batched_streams({"latency_batch1": {}})
+
+
+def test_compare_time_says_faster_or_slower() -> None:
+    assert compare_time(1.0, 4.0, "Keras") == "4.0 times faster than Keras"
+    assert compare_time(3.0, 2.0, "Keras") == "1.50 times slower than Keras"
+    assert compare_time(2.0, 2.0, "it") == "1.00 times faster than it"
+
+
+def test_ratio_band_includes_parity_for_the_same_timings() -> None:
+    rng = np.random.default_rng(1)
+    calls = list(1e-3 * (1 + 0.2 * rng.random(21)))
+    band = ratio_band(calls, calls[::-1], rounds=3)
+    assert band.ratio == pytest.approx(1.0)
+    assert band.low < 1 < band.high and band.includes_parity
+    assert "3 rounds" in band.describe() and "90% bootstrap" in band.describe()
+    assert ratio_band(calls, calls[::-1], rounds=3) == band  # seeded: the page is stable
+
+
+def test_ratio_band_excludes_parity_for_a_clear_difference() -> None:
+    fast, slow = [1e-3, 1.1e-3, 0.9e-3, 1.05e-3, 0.95e-3], [2e-3, 2.1e-3, 1.9e-3, 2.05e-3, 2e-3]
+    band = ratio_band(slow, fast)
+    assert band.ratio == pytest.approx(2.0)
+    assert 1 < band.low <= band.ratio <= band.high and not band.includes_parity
+    assert "rounds" not in band.describe()  # one round: the bootstrap alone
+
+
+def test_ratio_band_widens_to_every_rounds_ratio() -> None:
+    # Round 1: the numerator is slower; round 2 (under load on the other path): faster.
+    numerator = [2e-3] * 3 + [2e-3] * 3
+    denominator = [1e-3] * 3 + [4e-3] * 3
+    band = ratio_band(numerator, denominator, rounds=2)
+    assert band.low <= 0.5 and band.high >= 2.0 and band.includes_parity
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "rounds"), [
+    ([], [1.0], 1), ([1.0], [0.0], 1), ([1.0], [1.0], 0)])
+def test_ratio_band_rejects_bad_input(numerator: list, denominator: list, rounds: int) -> None:
+    with pytest.raises(ValueError):
+        ratio_band(numerator, denominator, rounds)
+
+
+def test_meets_reads_the_targets_of_performance_targets() -> None:
+    assert meets(12, ">= 12") and not meets(11.9, ">= 12")
+    assert meets(3, "<= 3") and not meets(3.1, "<=3")
+    assert meets(1.01, "> 1") and not meets(1, "> 1")
+    assert meets(0.5, "< 1")
+    with pytest.raises(ValueError, match="target"):
+        meets(1, "about 3")
+    for row in performance.targets(fake_streaming(), fake_runtimes(RUNTIME_MS)):
+        if row["measured"] is not None:  # the parser agrees with every verdict targets() gives
+            assert meets(row["measured"], row["target"]) == row["met"]
+
+
+def blocks_record(depthwise_fps: float) -> dict[str, Any]:
+    """A ``block_benchmark`` record: the 3D block and a depthwise block with 1/10 its MACs."""
+    rows = {"conv3d": {"label": "3D", "params": 400, "macs_per_frame": 1_000_000,
+                       "frames_per_s": 100.0},
+            "depthwise": {"label": "depthwise-separable", "params": 40,
+                          "macs_per_frame": 100_000, "frames_per_s": depthwise_fps}}
+    for row in rows.values():
+        row["gmacs_per_s"] = row["macs_per_frame"] * row["frames_per_s"] / 1e9
+        row["ratio_vs_3d"] = {"params": row["params"] / 400,
+                              "macs": row["macs_per_frame"] / 1_000_000,
+                              "speed": row["frames_per_s"] / 100.0}
+    return {"config": {"channels": [40, 80, 120]}, "blocks": rows}
+
+
+def test_blocks_summary_says_how_much_of_the_promise_is_kept() -> None:
+    text = blocks_summary(blocks_record(depthwise_fps=250.0))  # 2.5x faster, 10x fewer MACs
+    assert "does 0.10 of the **3D** block's MACs and runs 2.50 times as fast" in text
+    assert "would run 10.00 times as fast" in text and "deliver 25% of the speed-up" in text
+    assert "0.1 GMAC/s, the **depthwise-separable** block 0.0" in text
+    assert "keep only in part" in text and "fully" not in text
+    assert "Akida" in text and "not measured" in text
+
+
+def test_blocks_summary_when_depthwise_kernels_keep_the_promise() -> None:
+    text = blocks_summary(blocks_record(depthwise_fps=1200.0))  # faster than its MACs say
+    assert "deliver 120% of the speed-up" in text
+    assert "turned fully into speed" in text and "only in part" not in text
+
+
+def streaming_record(step: float = 2.0, recompute: float = 30.0, clip: float = 1.5,
+                     batched_step: float = 0.5) -> dict[str, Any]:
+    record = fake_streaming()
+    record["latency_batch1"].update(
+        stream_step_ms_median=step, recompute_window_ms_median=recompute,
+        ratio_recompute_over_stream=recompute / step, clip_model_ms_per_frame_of_window=clip)
+    record[f"latency_batch{BATCHED_STREAMS}"]["stream_step_ms_per_frame"] = batched_step
+    return record
+
+
+def test_streaming_summary_explains_a_shortfall_from_the_values() -> None:
+    text = streaming_summary(streaming_record(), fake_runtimes(RUNTIME_MS))
+    assert "step takes 2.00 ms and recomputing the window 30.0 ms" in text
+    assert "15.0 times faster than recomputing, against 16 times fewer operations" in text
+    assert "The shortfall is not extra work" in text and "1.50 ms per frame" in text
+    assert f"With {BATCHED_STREAMS} streams per batch the step costs 0.50 ms" in text
+    assert "4.0 times faster than at batch 1" in text and "gives each kernel more work" in text
+    assert "1 stream per batch gets 500 frames per second, 8 together 2000" in text
+    assert "4 KiB of buffers" in text
+    assert "2.50 ms against the compiled Keras step's 4.00 ms, 38% less" in text
+
+
+def test_streaming_summary_when_the_values_flip() -> None:
+    runtimes = fake_runtimes({**RUNTIME_MS, "litert_float_1_thread": 5.0})
+    text = streaming_summary(streaming_record(step=1.0, recompute=20.0, batched_step=1.5),
+                             runtimes)
+    assert "at least what the operation count predicts" in text
+    assert "shortfall" not in text
+    assert "1.50 times slower than at batch 1" in text
+    assert "did not make the step cheaper" in text and "more work" not in text
+    assert "no faster" in text and "much of the batch-1 cost" not in text
+    slow_clip = streaming_summary(streaming_record(clip=3.0))
+    assert "per-frame efficiency does not explain the shortfall" in slow_clip
+    assert "LiteRT" not in slow_clip  # no runtime results given
+
+
+def test_runtimes_summary_states_each_comparison_with_its_direction() -> None:
+    text = runtimes_summary(fake_runtimes(RUNTIME_MS))
+    assert "compiled Keras step takes 4.00 ms" in text and "41.50 ms (10.4 times slower" in text
+    assert "2.50 ms on one thread, 1.60 times faster than the compiled Keras step" in text
+    assert "XNNPACK" in text
+    assert "1.20 ms, 3.3 times faster than the Keras step and 2.1 times faster" in text
+    assert "is 4.0 times that limit" in text and "not measured here" in text
+    slow = runtimes_summary(fake_runtimes({**RUNTIME_MS, "litert_float_1_thread": 6.0,
+                                           "litert_int8_1_thread": 0.3}))
+    assert "1.50 times slower than the compiled Keras step." in slow and "XNNPACK" not in slow
+    assert "is 1.0 times that limit" in slow and "Where the rest goes" not in slow
+
+
+def brainchip_runtimes(ours: list[float], theirs: list[float], rounds: int = 1
+                       ) -> dict[str, Any]:
+    ms = {**RUNTIME_MS, "keras_step_fn": 1000 * float(np.median(ours)),
+          "brainchip_bufferized_float": 1000 * float(np.median(theirs)),
+          "brainchip_quantized_keras": 9.6}
+    record = fake_runtimes(ms)
+    record.update(raw_seconds={"keras_step_fn": ours, "brainchip_bufferized_float": theirs},
+                  rounds=rounds, brainchip_peers="measured")
+    return record
+
+
+OURS = [3.0e-3, 3.2e-3, 2.9e-3, 3.1e-3, 3.05e-3, 2.95e-3]
+
+
+def test_brainchip_summary_calls_a_difference_within_the_noise_parity() -> None:
+    theirs = [2.9e-3, 3.3e-3, 2.8e-3, 3.2e-3, 3.0e-3, 3.1e-3]
+    streaming = fake_streaming()
+    streaming["brainchip_peer_batch1"] = {"available": True, "ours_step_ms_median": 3.0,
+                                          "brainchip_step_ms_median": 2.9,
+                                          "ratio_brainchip_over_ours": 2.9 / 3.0}
+    text = brainchip_summary(brainchip_runtimes(OURS, theirs, rounds=2), streaming)
+    assert "includes 1: on this evidence neither our step nor BrainChip's model is faster" in text
+    assert "parity" not in text.replace("includes 1", "")  # never asserted without the band
+    assert "3.00 ms for ours against 2.90 ms for theirs, ours slower there" in text
+    assert "LiteRT int8 takes 1.20 ms against 9.60 ms" in text and "8.0 times faster" in text
+
+
+def test_brainchip_summary_names_the_faster_model_beyond_the_noise() -> None:
+    theirs = [2 * t for t in OURS]
+    text = brainchip_summary(brainchip_runtimes(OURS, theirs), {})
+    assert "ours is 2.0 times faster than theirs" in text
+    assert "so in this run our step is faster beyond the noise of its calls" in text
+    text = brainchip_summary(brainchip_runtimes(theirs, OURS), {})
+    assert "so in this run BrainChip's model is faster beyond the noise" in text
+    streaming = {"brainchip_peer_batch1": {"available": True, "ours_step_ms_median": 1.0,
+                                           "brainchip_step_ms_median": 2.0,
+                                           "ratio_brainchip_over_ours": 2.0}}
+    disagree = brainchip_summary(brainchip_runtimes(theirs, OURS), streaming)
+    assert "ours faster there: the two benchmarks disagree" in disagree
+    assert "smaller than the drift" in disagree
+
+
+def test_brainchip_summary_without_their_models_says_why() -> None:
+    record = fake_runtimes(RUNTIME_MS)
+    record["brainchip_peers"] = "not measured: skipped in this run (brainchip=False)"
+    assert "not timed in this run: this run turned them off" in brainchip_summary(record, {})
+    record["brainchip_peers"] = "not measured: No module named 'quantizeml'"
+    assert brainchip_summary(record, {}).endswith("No module named 'quantizeml'.")
+
+
+def test_growth_summary_follows_the_measured_direction() -> None:
+    text = growth_summary(fake_growth())
+    assert "From 64² to 100² pixels the MACs grow 2.4 times and the step's time 2.0 times" in text
+    assert "1.25 times what its MACs predict: the less work each kernel gets" in text
+    assert "rises from 6.5 to 15.5 times: the longer the temporal context" in text
+    flipped = fake_growth()
+    flipped["by_size"][0]["ratio_measured_over_macs_model"] = 0.9
+    flipped["by_clip_length"][1]["ratio_recompute_over_stream"] = 6.0
+    text = growth_summary(flipped)
+    assert "shrank at least as fast as its work" in text and "less efficiently" not in text
+    assert "goes from 6.5 to 6.0 times: in this run it did not grow" in text
+    assert "the more a FIFO saves" not in text
+
+
+def test_data_summary_says_whether_generation_keeps_up() -> None:
+    data = {**fake_data(), "clip_shape": [16, 100, 100, 3], "ratio_pipeline_over_training": 0.5}
+    text = data_summary(data)
+    assert "26 times as fast as training" in text and "keeps up" in text
+    assert "7.4 times as fast" in data_summary({**data, "ratio_generation_over_training": 7.4})
+    assert "over 16 frames" in text and "ratio is 0.5, not enough on one core" in text
+    slow = data_summary({**data, "ratio_generation_over_training": 0.25})
+    assert "Training consumes clips 4.0 times as fast" in slow and "keeps up" not in slow
+    assert data_summary(None).startswith("Not shown")
+
+
+def test_book_summary_names_the_slowest_chapters() -> None:
+    text = book_summary(fake_book(full=None), longest=2)
+    assert "In CI mode, 3 chapters executed in 73 s (full-mode times" in text
+    quick = {**fake_book(full=None), "quick": True}
+    assert "73 s (a quick run of `bench_book.py`)" in book_summary(quick)
+    assert "The longest in CI mode: 03_training (40 s), 02_data (20 s)." in text
+    full = fake_book(full={"01_convolutions.ipynb": 60.0, "03_training.ipynb": 500.0})
+    full["full"]["complete"] = False  # chapter 8 reading the make book run it is part of
+    text = book_summary(full)
+    assert "; in full mode, 2 chapters in 560 s (so far: this page is part of" in text
+    assert "The longest in full mode: 03_training (500 s), 01_convolutions (60 s)." in text
+    assert book_summary(None).startswith("Not shown")
+
+
+def test_targets_discussion_discusses_every_goal_that_is_not_met() -> None:
+    streaming = streaming_record(step=4.0, recompute=30.0)  # 7.5x at batch 1
+    runtimes = brainchip_runtimes(OURS, [2.9e-3, 3.2e-3, 2.8e-3, 3.1e-3, 3.0e-3, 2.95e-3])
+    rows = performance.targets(streaming, runtimes)
+    assert rows[1]["met"] is False  # theirs a little faster: the goal is missed
+    text = targets_discussion(rows, streaming, runtimes)
+    head, bullets = text.split("\n\n")
+    assert head == f"Of {len(rows)} goals, {sum(r['met'] is True for r in rows)} " + (
+        "is" if sum(r["met"] is True for r in rows) == 1 else "are") + " met, " + \
+        f"{sum(r['met'] is False for r in rows)} missed."
+    lines = bullets.splitlines()
+    assert len(lines) == len(rows)
+    for row, line in zip(rows, lines, strict=True):
+        assert row["goal"] in line
+        assert ("**not met**" in line) == (row["met"] is False)
+    stream = lines[0]
+    assert "7.5 times cheaper" in stream and "allows 16" in stream
+    assert f"With {BATCHED_STREAMS} streams per batch the ratio was 7.0" in stream
+    assert "misses it too" in stream
+    assert "includes 1" in lines[1]  # the float goal: missed, and the timings cannot tell
+    assert "not met" not in lines[2]  # int8 vs quantized Keras: 8x, met
+
+
+def test_targets_discussion_for_met_unmeasured_and_unknown_goals() -> None:
+    rows = [{"goal": "streaming step vs recomputing", "target": ">= 12", "measured": 7.0,
+             "met": False},
+            {"goal": "compiled float step vs BrainChip's bufferized", "target": "> 1",
+             "measured": None, "met": None},
+            {"goal": "something new", "target": "<= 2", "measured": 2.5, "met": False},
+            {"goal": "LiteRT int8 time / MACs limit", "target": "<= 3", "measured": 4.0,
+             "met": False}]
+    runtimes = fake_runtimes(RUNTIME_MS)
+    runtimes["brainchip_peers"] = "not measured: skipped in this run (brainchip=False)"
+    streaming = fake_streaming()
+    streaming[f"latency_batch{BATCHED_STREAMS}"]["ratio_recompute_over_stream"] = 14.0
+    text = targets_discussion(rows, streaming, runtimes)
+    assert text.startswith("Of 4 goals, 0 are met, 3 missed and 1 not measured in this run.")
+    lines = text.split("\n\n")[1].splitlines()
+    assert "which meets the target: the goal holds for batched streams" in lines[0]
+    assert lines[1].endswith("not measured in this run: BrainChip's models were not timed, "
+                             "this run turned them off (as CI mode does).")
+    assert lines[2].endswith("**not met**, with 2.50: measured 2.50, against the target <= 2.")
+    assert "4.0 times its MACs limit" in lines[3] and "(1.20 ms against 0.30 ms)" in lines[3]
+
+
+def test_lessons_summary_states_its_numbers() -> None:
+    text = lessons_summary(blocks_record(250.0), fake_streaming(), fake_runtimes(RUNTIME_MS))
+    assert "from 0.0 GMAC/s (depthwise-separable block)" in text
+    assert f"to {68.2 / 1.2:.1f} GMAC/s (LiteRT int8, 1 thread)" in text
+    assert "delivered 25% to 25% of the speed-up" in text
+    assert "streaming step 94% of the speed-up" in text  # 15 / 16
+    assert "1.60 times faster than compiled Keras in LiteRT float32" in text
+    assert "int8 form 2.1 times faster than that" in text

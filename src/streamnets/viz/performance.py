@@ -470,8 +470,8 @@ def _band_verdict(band: RatioBand, ours: str, theirs: str) -> str:
         return (f"The noise band of these timings runs {band.describe()} and includes 1: on "
                 f"this evidence neither {ours} nor {theirs} is faster.")
     faster = ours if band.ratio > 1 else theirs
-    return (f"The noise band of these timings runs {band.describe()}, so {faster} is faster "
-            "beyond the noise.")
+    return (f"The noise band of these timings runs {band.describe()}, so in this run {faster} "
+            "is faster beyond the noise of its calls.")
 
 
 def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any]) -> str:
@@ -499,8 +499,9 @@ def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any])
                      f"{peer['brainchip_step_ms_median']:.2f} ms for theirs, ours "
                      f"{'faster' if faster else 'slower'} ")
             text += ("there too." if faster == (buffered > ours) else
-                     "there: the two benchmarks disagree on which is faster, another sign that "
-                     "the gap between the models is smaller than this machine's noise.")
+                     "there: the two benchmarks disagree on which is faster, so the gap between "
+                     "the models is smaller than the drift of this machine's speed from one "
+                     "moment to the next.")
     if quantized is not None and int8 is not None:
         text += (f" LiteRT int8 takes {int8:.2f} ms against {quantized:.2f} ms for BrainChip's "
                  f"8-bit quantized Keras model: {compare_time(int8, quantized, 'it')}.")
@@ -548,7 +549,8 @@ def data_summary(data: Mapping[str, Any] | None) -> str:
     ratio = data["ratio_generation_over_training"]
     frames = data.get("clip_shape", ["?"])[0]
     if ratio >= 1:
-        text = (f"One core renders clips {ratio:.0f} times as fast as training on all cores "
+        text = (f"One core renders clips {ratio:.{0 if ratio >= 10 else 1}f} times as fast as "
+                "training on all cores "
                 "consumes them, so generation keeps up. A clip is a few shapes drawn with "
                 f"numpy on a textured background; training needs a forward and backward pass "
                 f"over {frames} frames.")
@@ -562,21 +564,29 @@ def data_summary(data: Mapping[str, Any] | None) -> str:
     return text
 
 
+def _chapters(count: int) -> str:
+    return f"{count} chapter{'s' if count != 1 else ''}"
+
+
 def book_summary(book: Mapping[str, Any] | None, longest: int = 3) -> str:
     """The chapters' execution times in CI and full mode, the build time, the slowest ones."""
     if book is None:
         return ("Not shown: no book benchmark of this code was found (run `make bench` in a "
                 "checkout to record it).")
-    full = book.get("full")
-    text = f"All chapters take {book['ci']['total_s']:.0f} s in CI mode" + (
-        f" and {full['total_s']:.0f} s in full mode" if full else
-        " (full-mode times of this code are recorded by `make book`)")
-    if full and full.get("complete") is False:
-        text += (f" (the {len(full['notebooks'])} chapters executed so far by the `make book` "
-                 "run this page is part of)")
+    ci, full = book["ci"], book.get("full")
+    text = (f"In CI mode, {_chapters(len(ci['notebooks']))} executed in "
+            f"{ci['total_s']:.0f} s" + (" (a quick run of `bench_book.py`)" if book.get("quick")
+                                        else ""))
+    if full:
+        text += (f"; in full mode, {_chapters(len(full['notebooks']))} in "
+                 f"{full['total_s']:.0f} s")
+        if full.get("complete") is False:
+            text += " (so far: this page is part of that `make book` run)"
+    else:
+        text += " (full-mode times of this code are recorded by `make book`)"
     if book.get("build"):
         text += f"; building the HTML took {book['build']['build_s']:.0f} s"
-    times, mode = (full["notebooks"], "full") if full else (book["ci"]["notebooks"], "CI")
+    times, mode = (full["notebooks"], "full") if full else (ci["notebooks"], "CI")
     slowest = sorted(times.items(), key=lambda item: -item[1])[:longest]
     text += (f". The longest in {mode} mode: "
              + ", ".join(f"{name.removesuffix('.ipynb')} ({seconds:.0f} s)"
