@@ -63,6 +63,19 @@ def test_chapter_one_renders_glued_numbers_and_figures(built_book: Path) -> None
         assert (page.parent / image).is_file(), f"missing image {image}"
 
 
+def test_every_glued_value_is_rendered_in_every_chapter(built_book: Path) -> None:
+    # No glue role is left as text, whatever its form ({glue}, {glue:}, {glue:text}, ...).
+    for name in NOTEBOOK_NAMES:
+        text = page_text(built_book / "notebooks" / f"{name}.html")
+        assert "{glue" not in text, f"{name}: a glue role was not replaced by its value"
+    # Generated sentences reach the page as text, without the quotes of a string's repr.
+    export = page_text(built_book / "notebooks" / "07_export.html")
+    assert "The input and output scales of every buffer are equal, so a buffer" in export
+    streaming = page_text(built_book / "notebooks" / "04_streaming.html")
+    assert re.search(r"differ by at most \S+ of the logits. scale, within the tolerance",
+                     streaming)
+
+
 def test_tensorflow_stderr_is_not_published(built_book: Path) -> None:
     for name in NOTEBOOK_NAMES:
         text = page_text(built_book / "notebooks" / f"{name}.html")

@@ -1,8 +1,10 @@
 """The committed chapter notebooks follow the book's conventions (fast, no execution).
 
 Sources carry no outputs; each has the header, the generated Colab cells and a papermill
-``parameters`` cell with a CI mode; each is listed in the book's table of contents. The
-header generator (``book/sync_headers.py``) is tested here as well.
+``parameters`` cell with a CI mode; each is listed in the book's table of contents; every
+glue read of the prose (all of myst-nb's forms) has a ``glue`` call that stores it, and
+the prose types no result (no hand-written factor or percentage). The header generator
+(``book/sync_headers.py``) is tested here as well.
 """
 
 from __future__ import annotations
@@ -18,8 +20,22 @@ import pytest
 import yaml
 from conftest import NOTEBOOK_NAMES, NOTEBOOKS_DIR, REPO
 
+from streamnets.viz.notebook import glue_problems, glue_references
+
 SYNC = REPO / "book" / "sync_headers.py"
 BADGE_URL = re.compile(r"\]\((https://colab\.research\.google\.com/github/[^)\s]+)\)")
+# What the prose may not type: a result has to come from a glued value. Glue roles, math
+# and code are removed first; numbers there are the notebook's or are definitions.
+_NOT_PROSE = re.compile(r"\{glue(?::[\w-]*)?\}(`+).*?\1|\$\$.*?\$\$|\$[^$\n]+\$"
+                        r"|```.*?```|`[^`\n]+`", re.DOTALL)
+_NUMBER_WORD = r"(?:\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|several|many)"
+TYPED_RESULT = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:%|percent\b)"  # a typed percentage
+    rf"|\b{_NUMBER_WORD}\s*(?:times|×|x)\s+(?:as\s+)?(?:faster|slower|smaller|larger|bigger"
+    r"|fewer|more|less|cheaper|quicker|fast|slow|large|small|many|much)\b"  # a typed factor
+    r"|\borders?\s+of\s+magnitude\b|\b(?:twice|half)\s+as\b",
+    re.IGNORECASE,
+)
 
 
 def load(name: str) -> nbformat.NotebookNode:
@@ -131,3 +147,56 @@ def test_sync_headers_rejects_a_non_github_url(tmp_path: Path) -> None:
     config.write_text("repository:\n  url: https://example.org/repo\n  branch: main\n")
     result = run_sync("--check", "--config", str(config), "--notebooks", str(NOTEBOOKS_DIR))
     assert result.returncode != 0 and "must be a GitHub URL" in result.stderr
+
+
+def typed_results(markdown: str) -> list[str]:
+    """Typed factors and percentages in the prose of one markdown cell."""
+    prose = _NOT_PROSE.sub(" ", markdown)
+    return [match[0] for match in TYPED_RESULT.finditer(prose)]
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_every_glue_read_has_a_glue_call(name: str) -> None:
+    """Every {glue}/{glue:}/{glue:any}/{glue:text}/{glue:md} role and glue directive reads
+    a key that a code cell of the same notebook glues, and every glued name is read (or
+    glued with hidden=True). The executed notebooks are checked too (test_notebooks.py)."""
+    problems = glue_problems(load(name))
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def test_the_glue_check_catches_a_bad_read_planted_in_a_chapter() -> None:
+    notebook = load("01_convolutions")
+    assert glue_problems(notebook) == []
+    forms = ["{glue}`nope_a`", "{glue:}`nope_b`", "{glue:any}`nope_c`",
+             "{glue:text}`nope_d:.1f`", "{glue:md}`nope_e`", "```{glue:figure} nope_f\n```"]
+    notebook.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(forms)))
+    problems = glue_problems(notebook)
+    assert [key for key in "abcdef" if any(f"'nope_{key}'" in p for p in problems)] == list(
+        "abcdef"), problems
+    read = {ref.key for ref in glue_references(notebook)}
+    assert {f"nope_{key}" for key in "abcdef"} <= read
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_prose_types_no_result(name: str) -> None:
+    typed = [(index, found) for index, cell in enumerate(load(name).cells)
+             if cell.cell_type == "markdown" for found in typed_results(cell.source)]
+    assert not typed, (f"{name}: results typed in the prose (glue them from the notebook, "
+                       f"or a word chosen from the value): {typed}")
+
+
+@pytest.mark.parametrize("sentence", [
+    "DepthwiseConv3D is about 3× faster to train.", "It is about four times smaller.",
+    "The ranges shrink by orders of magnitude.", "It reports 71% frame-averaged.",
+    "Streaming is 4.6 times faster per frame.", "It runs twice as fast.",
+])
+def test_typed_results_are_found(sentence: str) -> None:
+    assert typed_results(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "It is {glue:text}`speedup` faster, {glue:text}`acc:.1%` of clips.",
+    "A 5×3×3 kernel on 100 × 100 frames, $x \\approx 0.29$ steps, `ratio = 0.5%`.",
+])
+def test_glued_numbers_math_and_code_are_not_typed_results(sentence: str) -> None:
+    assert typed_results(sentence) == []

@@ -37,6 +37,8 @@ _ROLE = re.compile(r"\{(glue(?::[\w-]*)?)\}(`+)(.*?)(?<!`)\2(?!`)", re.DOTALL)
 _DIRECTIVE = re.compile(
     r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{(glue(?::[\w-]*)?)\}[ \t]*([^\n]*)$", re.MULTILINE
 )
+# A role right after an opening backtick: inside inline code, shown as text, not rendered.
+_ROLE_IN_CODE = re.compile(r"(?<![`\w])`\{glue(?::[\w-]*)?\}`[^`\n]*`")
 # IPython syntax that is not Python: line magics, shell escapes, cell magics.
 _MAGIC = re.compile(r"^([ \t]*)([%!].*)$", re.MULTILINE)
 
@@ -213,6 +215,13 @@ def glue_calls(notebook: Mapping[str, Any]) -> tuple[list[GlueCall], list[str]]:
     return calls, problems
 
 
+def _stored_names(notebook: Mapping[str, Any]) -> list[str]:
+    """The glued names of an executed notebook's outputs, in order, repeats included."""
+    return [output["metadata"]["scrapbook"]["name"]
+            for cell in notebook["cells"] for output in cell.get("outputs", [])
+            if output.get("metadata", {}).get("scrapbook")]
+
+
 def glued_outputs(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Name -> mime bundle (prefix removed) of every value an executed notebook glued."""
     stored: dict[str, dict[str, Any]] = {}
@@ -256,16 +265,21 @@ def glue_problems(notebook: Mapping[str, Any],
                   executed: Mapping[str, Any] | None = None) -> list[str]:
     """Everything wrong between what the prose reads and what the code glues.
 
-    From the source alone: unknown glue forms, reads without a key or from another
-    document, keys no ``glue`` call of a code cell can store, literal names glued twice,
-    and glued names the prose never reads (unless declared ``hidden=True``). With the
-    ``executed`` notebook: the keys read but not stored by the run, and stored names
-    neither read nor hidden. An empty list means every read finds its value.
+    From the source alone: unknown glue forms, roles inside inline code (not rendered),
+    reads without a key or from another document, keys no ``glue`` call of a code cell can
+    store, names glued in two code cells, and glued names the prose never reads (unless
+    declared ``hidden=True``). With the ``executed`` notebook: names stored twice, keys read
+    but not stored by the run, and stored names neither read nor hidden. An empty list
+    means every read finds its value.
     """
     problems = []
     references = glue_references(notebook)
     calls, call_problems = glue_calls(notebook)
     problems += call_problems
+    for index, source in _cells(notebook, "markdown"):
+        for match in _ROLE_IN_CODE.finditer(source):
+            problems.append(f"markdown cell {index}: {match[0]!r} sits inside inline code, "
+                            "where the role is not rendered")
     for ref in references:
         where = f"markdown cell {ref.cell}: {ref.text}"
         forms = ROLE_FORMS if ref.kind == "role" else DIRECTIVE_FORMS
@@ -279,15 +293,23 @@ def glue_problems(notebook: Mapping[str, Any],
         elif not any(call.pattern.fullmatch(ref.key) for call in calls):
             problems.append(f"{where}: no glue call in a code cell stores {ref.key!r}")
     read = {ref.key for ref in references if ref.key}
-    literal = [call.name for call in calls if call.name is not None]
-    for name in sorted({name for name in literal if literal.count(name) > 1}):
-        problems.append(f"{name!r} is glued more than once (myst-nb keeps the last)")
+    cells_of: dict[str, set[int]] = {}
+    for call in calls:
+        if call.name is not None:
+            cells_of.setdefault(call.name, set()).add(call.cell)
+    for name, cells in sorted(cells_of.items()):
+        if len(cells) > 1:  # within one cell, calls may sit in exclusive branches
+            problems.append(f"{name!r} is glued in code cells {sorted(cells)} (myst-nb keeps "
+                            "the last)")
     for call in calls:
         if call.name is not None and not call.hidden and call.name not in read:
             problems.append(f"code cell {call.cell}: {call.name!r} is glued but never read "
                             "by the prose (read it, or glue it with hidden=True)")
     if executed is not None:
-        stored = set(glued_outputs(executed))
+        names = _stored_names(executed)
+        for name in sorted({name for name in names if names.count(name) > 1}):
+            problems.append(f"the executed notebook stored {name!r} more than once")
+        stored = set(names)
         for key in sorted(read - stored):
             problems.append(f"the prose reads {key!r} but the executed notebook stored no "
                             "such value")
