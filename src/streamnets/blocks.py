@@ -26,8 +26,8 @@ class DepthwiseConv3D(layers.Conv3D):
     ``(k, 1, 1)`` or purely spatial ``(1, kh, kw)``, computed as a 2-D depthwise conv.
 
     Keras runs grouped 3-D convolutions on TensorFlow's CPU through an XLA-compiled
-    fallback that is about 3x slower per training step of the gesture model than the
-    same arithmetic as a depthwise 2-D conv. The weights (``(kt, kh, kw, 1, C)`` kernel)
+    fallback, much slower than the same arithmetic as a depthwise 2-D conv (chapter 1
+    times the two layers side by side). The weights (``(kt, kh, kw, 1, C)`` kernel)
     and the results are those of the plain grouped ``Conv3D``, so it stays a ``Conv3D``
     for the streaming converter, the cost counter and BrainChip's weight layout.
     """
