@@ -17,6 +17,7 @@ from streamnets.streaming import (
     FifoDepthwise,
     StreamingConversionError,
     max_relative_error,
+    receptive_field,
     to_streaming,
 )
 
@@ -30,7 +31,9 @@ def randomize_batch_norm(model: keras.Model, seed: int = 0) -> keras.Model:
     for layer in model.layers:
         if isinstance(layer, layers.BatchNormalization):
             c = layer.gamma.shape[0]
-            layer.set_weights([rng.uniform(0.5, 1.5, c), rng.normal(0, 0.3, c),
+            # A positive beta keeps the ReLUs alive: with beta ~ N(0, 0.3) every unit of
+            # the tiny model died, and its output no longer depended on the input at all.
+            layer.set_weights([rng.uniform(0.5, 1.5, c), rng.uniform(0.1, 0.5, c),
                                rng.normal(0, 0.3, c), rng.uniform(0.3, 2.0, c)])
     return model
 
@@ -75,7 +78,11 @@ def assert_streams_exactly(model: keras.Model, clips: np.ndarray) -> None:
 
 @pytest.fixture(scope="module")
 def tiny():
-    return tiny_model()
+    model = tiny_model()
+    out = model(random_clips(4, seed=3).astype("float32"), training=False).numpy()
+    # Equality checks on a model whose output ignores its input would prove nothing.
+    assert np.all(out.std(axis=0) > 1e-5 * np.abs(out).max())
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -380,3 +387,32 @@ def unpadded_temporal_conv_model() -> keras.Model:
 def test_what_cannot_stream_is_named_and_explained(build, layer, reason):
     with pytest.raises(StreamingConversionError, match=rf"'{layer}'.*{reason}"):
         to_streaming(build())
+
+
+def test_receptive_field_is_counted_from_the_temporal_kernels(tiny):
+    assert receptive_field(tiny) == 1 + (3 - 1) + (5 - 1)  # kernels 3 and 5
+    assert receptive_field(models.gesture_net()) == 1 + 5 * (5 - 1)  # five blocks, kernel 5
+    assert receptive_field(models.gesture_net(temporal_kernel=1)) == 1
+
+
+def test_a_stream_that_never_resets_stays_exact_after_a_thousand_frames(tiny):
+    """At frame 1,000 and beyond, the step equals the clip model on the last R frames."""
+    window = receptive_field(tiny)
+    stream = to_streaming(tiny)
+    total = 1_040
+    frames = np.random.default_rng(5).integers(0, 256, (total, SIZE, SIZE, 3), np.uint8)
+    streamed = np.concatenate([stream.step(frames[t:t + 1]) for t in range(total)])
+    checked = range(1_000, total, 7)
+    windows = np.stack([frames[t - window + 1:t + 1] for t in checked]).astype("float32")
+
+    def newest_logits(length: int, clips: np.ndarray) -> np.ndarray:
+        clip_model = tiny_model(frames=length)  # same layers, `length` frames per clip
+        clip_model.set_weights(tiny.get_weights())
+        return clip_model(clips, training=False).numpy()[:, -1]
+
+    expected = newest_logits(window, windows)
+    for row, t in enumerate(checked):
+        assert max_relative_error(expected[row], streamed[t]) <= TOLERANCE, t
+    # One frame less would not do: the oldest frame of the window still matters.
+    cut = newest_logits(window - 1, windows[:, 1:])
+    assert max_relative_error(expected, cut) > TOLERANCE

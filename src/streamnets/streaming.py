@@ -509,6 +509,21 @@ def to_streaming(model: keras.Model) -> StreamingModel:
     return StreamingModel(ctx.steps, _frame_shape(model.inputs[0]), name=model.name)
 
 
+def receptive_field(model: keras.Model) -> int:
+    """How many input frames one output frame of a causal clip model depends on.
+
+    ``1 + sum((k - 1) * dilation)`` over its temporal convolutions: each causal kernel of
+    ``k`` frames reaches ``k - 1`` frames further into the past. A stream that never resets
+    therefore gives, at every frame, the clip model's output on the window of the last
+    ``receptive_field(model)`` frames (older frames have left every FIFO).
+    """
+    frames = 1
+    for layer in _layer_chain(model):
+        if isinstance(layer, layers.Conv3D):
+            frames += (layer.kernel_size[0] - 1) * layer.dilation_rate[0]
+    return frames
+
+
 # ------------------------------------------------------------------- streaming model
 
 
