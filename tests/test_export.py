@@ -229,6 +229,15 @@ def test_runner_rejects_frames_of_the_wrong_dtype_or_shape(exports):
         runner.predict_clips(clip[None, :0])
 
 
+def test_runner_warm_clips_match_the_keras_stream(stream, exports):
+    runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
+    before, clips = random_clips(2, seed=8), random_clips(2, seed=9)
+    expected = stream.predict_clips(clips, preceding=before)
+    got = runner.predict_clips(clips, preceding=before)
+    assert max_relative_error(expected, got) <= FLOAT_TOLERANCE
+    assert not np.allclose(got, runner.predict_clips(clips), atol=1e-4)
+
+
 def test_runner_names_a_missing_or_misshapen_state(exports):
     runner = litert.LiteRTRunner(exports["float"] / "model.tflite")
     frame = random_clips(1)[:, 0]

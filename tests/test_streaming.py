@@ -416,3 +416,17 @@ def test_a_stream_that_never_resets_stays_exact_after_a_thousand_frames(tiny):
     # One frame less would not do: the oldest frame of the window still matters.
     cut = newest_logits(window - 1, windows[:, 1:])
     assert max_relative_error(expected, cut) > TOLERANCE
+
+
+def test_warm_clips_continue_from_the_preceding_frames(tiny, tiny_stream):
+    """predict_clips(clips, preceding) is the never-reset stream cut at the clip's start."""
+    before, clips = random_clips(2, seed=11), random_clips(2, seed=12)
+    whole = tiny_stream.predict_clips(np.concatenate([before, clips], axis=1))
+    warm = tiny_stream.predict_clips(clips, preceding=before)
+    np.testing.assert_allclose(warm, whole[:, FRAMES:], rtol=0, atol=1e-6 * np.abs(whole).max())
+    cold = tiny_stream.predict_clips(clips)
+    assert not np.allclose(warm[:, 0], cold[:, 0])  # the buffers really were warm
+    with pytest.raises(ValueError, match="preceding holds 1 stream"):
+        tiny_stream.predict_clips(clips, preceding=before[:1])
+    with pytest.raises(ValueError, match="preceding must be uint8"):
+        tiny_stream.predict_clips(clips, preceding=before.astype("float32"))

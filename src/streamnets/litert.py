@@ -286,16 +286,26 @@ class LiteRTRunner:
         return logits
 
     # --------------------------------------------------------------------- clips
-    def predict_clips(self, clips: Any, progress: Callable[[int], None] | None = None
-                      ) -> np.ndarray:
-        """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, each from zeros.
+    def predict_clips(self, clips: Any, progress: Callable[[int], None] | None = None,
+                      preceding: Any = None) -> np.ndarray:
+        """Per-frame logits ``(N, T, n_classes)`` of uint8 clips ``(N, T, H, W, C)``.
 
-        ``progress(i)`` is called after clip ``i`` (for a progress bar).
+        Each clip starts from zero states ("cold"), or, given ``preceding`` uint8 frames
+        ``(N, T0, H, W, C)``, from the states they leave ("warm", their logits dropped), as
+        :meth:`streamnets.streaming.StreamingModel.predict_clips`. ``progress(i)`` is
+        called after clip ``i`` (for a progress bar).
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
+        if preceding is not None:
+            preceding = check_frames(preceding, self.frame_shape, "preceding", leading=2)
+            if len(preceding) != len(clips):
+                raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
+                                 f"{len(clips)}; give one preceding sequence per clip.")
         out = []
         for index, clip in enumerate(clips):
             states = self.init_states()
+            for frame in () if preceding is None else preceding[index]:
+                _, states = self._invoke(frame[None], states)
             logits = []
             for frame in clip:
                 frame_logits, states = self._invoke(frame[None], states)

@@ -655,13 +655,23 @@ class StreamingModel(tf.Module):
         logits, new_states = self.compiled_step(frames, states)
         return logits.numpy(), new_states
 
-    def predict_clips(self, clips: Any) -> np.ndarray:
-        """Stream whole uint8 clips ``(B, T, H, W, C)`` frame by frame from zero states.
+    def predict_clips(self, clips: Any, preceding: Any = None) -> np.ndarray:
+        """Stream whole uint8 clips ``(B, T, H, W, C)`` frame by frame.
 
-        Returns the per-frame logits ``(B, T, n_classes)``, which equal the clip model's.
+        Returns the per-frame logits ``(B, T, n_classes)``. From zero states (``preceding``
+        ``None``, a "cold" start) they equal the clip model's. ``preceding``, uint8 frames
+        ``(B, T0, H, W, C)``, is streamed first with its logits dropped, so each clip starts
+        with warm buffers, as in a live stream that never resets.
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         states = self.init_states(clips.shape[0])
+        if preceding is not None:
+            preceding = check_frames(preceding, self.frame_shape, "preceding", leading=2)
+            if len(preceding) != len(clips):
+                raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
+                                 f"{len(clips)}; give one preceding sequence per clip.")
+            for t in range(preceding.shape[1]):
+                _, states = self.compiled_step(tf.cast(preceding[:, t], DTYPE), states)
         outputs = []
         for t in range(clips.shape[1]):
             logits, states = self.compiled_step(tf.cast(clips[:, t], DTYPE), states)
