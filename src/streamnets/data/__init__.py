@@ -27,6 +27,13 @@ from streamnets.data.pipeline import (
     split_specs,
     synthetic_dataset,
 )
+from streamnets.data.streams import (
+    MODEL_FPS,
+    STREAM_SPLIT_SEEDS,
+    StreamEvent,
+    stream_seed,
+    synthetic_stream,
+)
 from streamnets.data.synthetic import (
     GENERATOR_VERSION,
     MOTION_DESCRIPTIONS,
@@ -42,9 +49,12 @@ __all__ = [
     "JESTER_CLASSES",
     "JesterDataError",
     "MIRROR_PAIRS",
+    "MODEL_FPS",
     "MOTION_DESCRIPTIONS",
     "NUM_CLASSES",
     "SPLIT_SEEDS",
+    "STREAM_SPLIT_SEEDS",
+    "StreamEvent",
     "calibration_clips",
     "class_index",
     "clip_spec",
@@ -57,6 +67,8 @@ __all__ = [
     "random_affine",
     "sha256_of",
     "split_specs",
+    "stream_seed",
     "synthetic_clip",
     "synthetic_dataset",
+    "synthetic_stream",
 ]

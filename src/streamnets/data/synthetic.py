@@ -635,11 +635,33 @@ def _noise_bank() -> np.ndarray:
     return ((uniform.sum(axis=0) - 1.5) * 2.0).astype(_F32)
 
 
+def _scene(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The person's skin colour and the static background (float32 (H, W, 3)) they stand in
+    front of: the scene of a clip, or of a whole stream (:mod:`streamnets.data.streams`)."""
+    skin = _skin(rng)
+    return skin, _background(rng, size, skin)
+
+
+def _camera(clip: np.ndarray, factors: np.ndarray, sigmas, offsets: np.ndarray) -> np.ndarray:
+    """The camera, in place on float32 ``clip`` (T, H, W, 3): per-frame RGB gains ``factors``
+    (T, 3) (lighting times colour cast), sensor noise of per-frame strength ``sigmas`` read
+    from the noise bank at ``offsets``; rounded and clipped to uint8."""
+    frames = len(clip)
+    clip *= factors.astype(_F32)[:, None, None, :]
+    bank = _noise_bank()
+    count = clip[0].size
+    flat = clip.reshape(frames, count)
+    for t in range(frames):
+        flat[t] += bank[offsets[t]: offsets[t] + count] * sigmas[t]
+    clip += _F32(0.5)
+    np.clip(clip, 0.0, 255.0, out=clip)
+    return clip.astype(np.uint8)
+
+
 def _render(label: int, seed: int, frames: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     motion_rng, scene_rng, camera_rng = _rngs(label, seed)
     motion = MOTIONS[JESTER_CLASSES[label]](motion_rng, frames, size)
-    skin = _skin(scene_rng)
-    background = _background(scene_rng, size, skin)
+    skin, background = _scene(scene_rng, size)
     objects = list(motion.objects)
     if scene_rng.random() < 0.25:
         objects.insert(0, _drift_object(scene_rng, frames, size))
@@ -658,17 +680,9 @@ def _render(label: int, seed: int, frames: int, size: int) -> tuple[np.ndarray, 
     ramp = (np.arange(frames) + 0.5) / frames - 0.5
     gain = 1.0 + camera_rng.uniform(-0.3, 0.3) * ramp + camera_rng.uniform(-0.02, 0.02, frames)
     cast = camera_rng.uniform(0.9, 1.1, 3)
-    clip *= (gain[:, None] * cast[None, :]).astype(_F32)[:, None, None, :]
     sigma = _F32(camera_rng.uniform(2.0, 7.0))
-    bank = _noise_bank()
-    count = size * size * 3
-    offsets = camera_rng.integers(0, len(bank) - count, frames)
-    flat = clip.reshape(frames, count)
-    for t in range(frames):
-        flat[t] += bank[offsets[t]: offsets[t] + count] * sigma
-    clip += _F32(0.5)
-    np.clip(clip, 0.0, 255.0, out=clip)
-    return clip.astype(np.uint8), masks
+    offsets = camera_rng.integers(0, len(_noise_bank()) - size * size * 3, frames)
+    return _camera(clip, gain[:, None] * cast[None, :], [sigma] * frames, offsets), masks
 
 
 def synthetic_clip(label: int | str, seed: int, frames: int = 16, size: int = 100,
