@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from streamnets.data.classes import NUM_CLASSES, class_index
+from streamnets.data.streams import StreamEvent
 from streamnets.detection import (
     BACKGROUND_CLASSES,
     MODEL_FPS,
     Detection,
-    Event,
     EventDetector,
     detect_events,
     event_confusion,
@@ -49,7 +49,7 @@ def frames_of(detections: list[Detection]) -> list[tuple[int, int]]:
 
 # -- matcher -------------------------------------------------------------------------------
 
-EVENT = Event(0, 10.0, 20.0)
+EVENT = StreamEvent(0, 10.0, 20.0)
 
 
 def test_the_model_rate_is_jester_12_fps_at_stride_2():
@@ -102,7 +102,7 @@ def test_wrong_class_is_false_and_the_event_missed():
 
 
 def test_fire_in_a_gap_between_events_is_false():
-    events = [Event(0, 10, 20), Event(1, 30, 40)]
+    events = [StreamEvent(0, 10, 20), StreamEvent(1, 30, 40)]
     gap = [Detection(0, 25, 0.9), Detection(1, 25, 0.9)]  # time 26: after 20 + 2, before 30
     m = match_events(gap, events, tolerance=2)
     assert m.matched == (None, None)
@@ -110,7 +110,7 @@ def test_fire_in_a_gap_between_events_is_false():
 
 
 def test_two_events_close_together_get_one_detection_each():
-    events = [Event(0, 10, 20), Event(1, 21, 30)]
+    events = [StreamEvent(0, 10, 20), StreamEvent(1, 21, 30)]
     # Frame 21 (time 22) is within event 0's tolerance and inside event 1's span.
     detections = [Detection(0, 21, 0.9), Detection(1, 25, 0.9)]
     m = match_events(detections, events, tolerance=3)
@@ -118,19 +118,19 @@ def test_two_events_close_together_get_one_detection_each():
 
 
 def test_two_close_events_of_one_class_each_match_once():
-    events = [Event(0, 21, 30), Event(0, 10, 20)]  # not in time order
+    events = [StreamEvent(0, 21, 30), StreamEvent(0, 10, 20)]  # not in time order
     both = match_events([Detection(0, 15, 0.9), Detection(0, 24, 0.9)], events, tolerance=6)
     assert both.matched == (1, 0) and both.false_triggers == []
     # One detection inside both windows serves one event only: the one that ends first.
     one = match_events([Detection(0, 23, 0.9)], events, tolerance=6)
     assert one.matched == (None, 0)
-    assert one.missed == [Event(0, 21, 30)]
+    assert one.missed == [StreamEvent(0, 21, 30)]
 
 
 def test_events_may_be_any_record_with_label_start_end():
     records = [SimpleNamespace(label=0, start=10.0, end=20.0), (1, 30, 40)]
     m = match_events([Detection(1, 31, 0.9)], records)
-    assert m.events == (EVENT, Event(1, 30.0, 40.0)) and m.matched == (None, 0)
+    assert m.events == (EVENT, StreamEvent(1, 30.0, 40.0)) and m.matched == (None, 0)
 
 
 # -- trigger -------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_the_frame_by_frame_detector_agrees_with_detect_events(decay, threshold,
 def test_detections_from_a_stream_match_its_events():
     swipe, thumb = class_index("Swiping Left"), class_index("Thumb Up")
     stream = [NO_GESTURE] * 10 + [swipe] * 8 + [OTHER] * 12 + [thumb] * 8 + [NO_GESTURE] * 10
-    events = [Event(swipe, 10, 18), Event(thumb, 30, 38)]
+    events = [StreamEvent(swipe, 10, 18), StreamEvent(thumb, 30, 38)]
     m = match_events(detect_events(one_hot_logits(stream)), events)
     assert m.matched == (0, 1) and m.false_triggers == []
 
@@ -218,7 +218,8 @@ def test_detections_from_a_stream_match_its_events():
 
 
 def test_metric_values_on_a_case_computed_by_hand():
-    events = [Event(0, 10, 20), Event(1, 30, 36), Event(2, 50, 58), Event(3, 70, 80)]
+    events = [StreamEvent(0, 10, 20), StreamEvent(1, 30, 36), StreamEvent(2, 50, 58),
+              StreamEvent(3, 70, 80)]
     detections = [
         Detection(0, 11, 0.9),   # time 12: delay 2 of 10 frames
         Detection(0, 14, 0.9),   # repeat: false
@@ -287,9 +288,9 @@ def test_detect_events_rejects_bad_arguments(kwargs, message):
 
 def test_bad_events_matchings_and_metrics_are_refused():
     with pytest.raises(ValueError, match="after its start"):
-        Event(0, 5, 5)
+        StreamEvent(0, 5, 5)
     with pytest.raises(ValueError, match="label"):
-        Event(-1, 0, 5)
+        StreamEvent(-1, 0, 5)
     with pytest.raises(ValueError, match="frame"):
         Detection(0, -1, 0.5)
     with pytest.raises(ValueError, match="tolerance"):

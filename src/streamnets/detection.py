@@ -7,7 +7,7 @@ module answers with three steps:
 1. :func:`detect_events` turns a stream's per-frame logits into :class:`Detection` records
    (decay smoothing, a threshold, re-arming by hysteresis; :class:`EventDetector` is the
    same policy frame by frame).
-2. :func:`match_events` pairs detections with the ground-truth :class:`Event` records.
+2. :func:`match_events` pairs detections with the ground-truth :class:`StreamEvent` records.
 3. :func:`event_metrics` reports recall, precision, false triggers per minute, detection
    delays and an event confusion table as JSON-ready values.
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from streamnets.data.classes import JESTER_CLASSES, class_index
-from streamnets.data.streams import MODEL_FPS
+from streamnets.data.streams import MODEL_FPS, StreamEvent
 from streamnets.smoothing import DEFAULT_DECAY, check_decay, smooth_probabilities, softmax
 
 #: Default trigger level for a class's normalised smoothed probability. Above 0.5 at most
@@ -63,29 +63,6 @@ def _check_finite(name: str, value: Any) -> float:
 
 
 @dataclass(frozen=True)
-class Event:
-    """A ground-truth gesture: class ``label`` under way from ``start`` to ``end`` (frames)."""
-
-    label: int
-    start: float
-    end: float
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "label", _check_index("Event label", self.label))
-        start = _check_finite("Event start", self.start)
-        end = _check_finite("Event end", self.end)
-        if not end > start:
-            raise ValueError(f"Event end must be after its start, got start={start}, end={end}.")
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
-
-    @property
-    def length(self) -> float:
-        """Duration in frames."""
-        return self.end - self.start
-
-
-@dataclass(frozen=True)
 class Detection:
     """A trigger: class ``label`` fired after frame ``frame`` with smoothed probability
     ``score``."""
@@ -106,15 +83,15 @@ class Detection:
         return self.frame + 1
 
 
-def as_event(record: Any) -> Event:
-    """``record`` as an :class:`Event`: anything with ``label``, ``start`` and ``end``
+def as_event(record: Any) -> StreamEvent:
+    """``record`` as an :class:`StreamEvent`: anything with ``label``, ``start`` and ``end``
     (such as a stream's ground truth) or a ``(label, start, end)`` tuple."""
-    if isinstance(record, Event):
+    if isinstance(record, StreamEvent):
         return record
     if all(hasattr(record, name) for name in ("label", "start", "end")):
-        return Event(record.label, record.start, record.end)
+        return StreamEvent(record.label, record.start, record.end)
     if isinstance(record, tuple) and len(record) == 3:
-        return Event(*record)
+        return StreamEvent(*record)
     raise ValueError(
         f"an event must have label, start and end (or be a (label, start, end) tuple), "
         f"got {record!r}."
@@ -293,20 +270,20 @@ class Matching:
     trigger of another class inside its window, used by the confusion table only.
     """
 
-    events: tuple[Event, ...]
+    events: tuple[StreamEvent, ...]
     detections: tuple[Detection, ...]
     tolerance: float
     matched: tuple[int | None, ...]
     confused: tuple[int | None, ...]
 
     @property
-    def hits(self) -> list[tuple[Event, Detection]]:
+    def hits(self) -> list[tuple[StreamEvent, Detection]]:
         """(event, its correct detection) pairs."""
         return [(e, self.detections[j]) for e, j in zip(self.events, self.matched, strict=True)
                 if j is not None]
 
     @property
-    def missed(self) -> list[Event]:
+    def missed(self) -> list[StreamEvent]:
         """Events without a correct detection."""
         return [e for e, j in zip(self.events, self.matched, strict=True) if j is None]
 
@@ -317,7 +294,7 @@ class Matching:
         return [d for j, d in enumerate(self.detections) if j not in used]
 
 
-def _within(detection: Detection, event: Event, tolerance: float) -> bool:
+def _within(detection: Detection, event: StreamEvent, tolerance: float) -> bool:
     return event.start < detection.time <= event.end + tolerance
 
 
@@ -420,7 +397,7 @@ def _summary(values: Sequence[float]) -> dict[str, float] | None:
 
 
 def event_metrics(matching: Matching, frames: int, fps: float = MODEL_FPS) -> dict[str, Any]:
-    """Event recall and precision, false triggers per minute, delays and the confusion table.
+    """StreamEvent recall and precision, false triggers per minute, delays and the confusion table.
 
     ``frames`` is the stream's length and ``fps`` its frame rate (:data:`MODEL_FPS`).
     Delays run from the gesture's start to the detection's :attr:`Detection.time`, over the

@@ -107,9 +107,29 @@ class StreamEvent:
     start: float
     end: float
 
+    def __post_init__(self) -> None:
+        label = self.label
+        if isinstance(label, bool) or not hasattr(label, "__index__") or not (
+                0 <= int(label) < len(JESTER_CLASSES)):
+            raise ValueError(f"StreamEvent label must be a class index in "
+                             f"[0, {len(JESTER_CLASSES)}), got {label!r}.")
+        start, end = float(self.start), float(self.end)
+        if not (math.isfinite(start) and math.isfinite(end) and end > start):
+            raise ValueError(f"StreamEvent end must be after its start (both finite), got "
+                             f"start={self.start}, end={self.end}.")
+        object.__setattr__(self, "label", int(label))
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
     @property
     def name(self) -> str:
+        """The class name."""
         return JESTER_CLASSES[self.label]
+
+    @property
+    def length(self) -> float:
+        """Duration in frames."""
+        return self.end - self.start
 
 
 def _check_int(name: str, value, low: int, high: int) -> int:
