@@ -243,7 +243,8 @@ def test_short_commit() -> None:
 def test_drawing_saved_results_imports_no_tensorflow(tmp_path: Path) -> None:
     """Reading and drawing saved results (chapter 8's files, ``run_all.py``'s figures)
     must start in a second: neither TensorFlow nor Keras may be imported."""
-    check = ("import sys; import streamnets.viz.performance, streamnets.results; "
+    check = ("import sys; import streamnets.viz.performance, streamnets.results, "
+             "streamnets.viz.performance_text; "
              "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, "
              "sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))")
     done = subprocess.run([sys.executable, "-c", check], cwd=REPO, env=subprocess_env(),

@@ -1,0 +1,473 @@
+"""The sentences of chapter 8, written from the measured values.
+
+Each function takes the JSON-ready result dicts of :mod:`streamnets.performance` (read
+from ``make bench``'s files or measured live) and writes a paragraph whose words follow
+the numbers: faster or slower, met or not, within the timing noise or not
+(:func:`ratio_band`). A sentence that would become false when a measurement changes is
+therefore rewritten by the next run instead. Figures and tables are in
+:mod:`streamnets.viz.performance`; like it, this module imports no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from streamnets.viz.performance import RUNTIME_LABELS, batched_streams
+
+
+def _times(ratio: float) -> str:
+    """A ratio for prose: two decimals near 1, one above 2."""
+    return f"{ratio:.2f}" if ratio < 2 else f"{ratio:.1f}"
+
+
+def compare_time(ms: float, reference_ms: float, reference: str) -> str:
+    """``"2.5 times faster than <reference>"`` (or slower) for ``ms`` against ``reference_ms``."""
+    if ms <= reference_ms:
+        return f"{_times(reference_ms / ms)} times faster than {reference}"
+    return f"{_times(ms / reference_ms)} times slower than {reference}"
+
+
+@dataclass(frozen=True)
+class RatioBand:
+    """The ratio of two paths' median times, with the noise band of their timings."""
+
+    ratio: float
+    """``median(numerator) / median(denominator)``."""
+    low: float
+    """Lowest plausible ratio: the lower end of a bootstrap interval over the calls, or
+    the lowest per-round ratio, whichever is lower."""
+    high: float
+    """Highest plausible ratio, likewise."""
+    rounds: int
+    """Rounds the two paths were timed in, in turn."""
+    level: float
+    """Coverage of the bootstrap interval."""
+
+    @property
+    def includes_parity(self) -> bool:
+        """True when the band holds 1: the timings cannot tell which path is faster."""
+        return self.low <= 1.0 <= self.high
+
+    def describe(self) -> str:
+        """Where the band comes from and its ends, for prose."""
+        source = f"a {self.level:.0%} bootstrap interval over the timed calls"
+        if self.rounds > 1:
+            source = f"the ratios of each of the {self.rounds} rounds and " + source
+        return f"from {self.low:.2f} to {self.high:.2f} ({source})"
+
+
+def ratio_band(numerator_s: Sequence[float], denominator_s: Sequence[float], rounds: int = 1,
+               level: float = 0.9, resamples: int = 2000, seed: int = 0) -> RatioBand:
+    """How sure the timings are of ``median(numerator_s) / median(denominator_s)``.
+
+    Both lists hold every timed call of a path, round after round, as
+    :func:`streamnets.performance.time_in_turn` records them. The band covers a
+    ``level`` bootstrap interval of the ratio (calls of each path resampled with
+    replacement, ``seed`` fixed so the page is reproducible) and, with several rounds,
+    the ratio of each round's medians: load that changes between rounds widens it.
+    """
+    numerator, denominator = (np.asarray(x, dtype=float) for x in (numerator_s, denominator_s))
+    for name, values in (("numerator_s", numerator), ("denominator_s", denominator)):
+        if values.ndim != 1 or values.size == 0 or not np.all(values > 0):
+            raise ValueError(f"{name} must be a non-empty list of positive seconds.")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
+    ratio = float(np.median(numerator) / np.median(denominator))
+    rng = np.random.default_rng(seed)
+
+    def medians(values: np.ndarray) -> np.ndarray:
+        return np.median(values[rng.integers(0, values.size, (resamples, values.size))], axis=1)
+
+    boot = medians(numerator) / medians(denominator)
+    low, high = (float(q) for q in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
+    if rounds > 1 and numerator.size % rounds == 0 and denominator.size % rounds == 0:
+        per_round = [float(np.median(a) / np.median(b)) for a, b in
+                     zip(np.split(numerator, rounds), np.split(denominator, rounds), strict=True)]
+        low, high = min(low, *per_round), max(high, *per_round)
+    return RatioBand(ratio, min(low, ratio), max(high, ratio), rounds, level)
+
+
+def _peers_note(runtimes: Mapping[str, Any]) -> str:
+    """Why BrainChip's models are missing from ``runtimes``, for prose."""
+    note = str(runtimes.get("brainchip_peers", "")).removeprefix("not measured: ")
+    if "brainchip=False" in note:
+        return "this run turned them off (as CI mode does)"
+    return note or "no reason recorded"
+
+
+def _ms(runtimes: Mapping[str, Any], name: str) -> float | None:
+    row = runtimes.get("latency_batch1", {}).get(name)
+    return None if row is None else row["ms_per_frame_median"]
+
+
+def blocks_summary(blocks: Mapping[str, Any]) -> str:
+    """What the factorized blocks save in MACs, what they gain in speed, and why they differ."""
+    rows = list(blocks["blocks"].values())
+    reference, others = rows[0], rows[1:]
+    sentences = []
+    for row in others:
+        macs, speed = row["ratio_vs_3d"]["macs"], row["ratio_vs_3d"]["speed"]
+        sentences.append(
+            f"The **{row['label']}** block does {macs:.2f} of the **{reference['label']}** "
+            f"block's MACs and runs {speed:.2f} times as fast; if time followed MACs it would "
+            f"run {1 / macs:.2f} times as fast, so its kernels deliver {speed * macs:.0%} of the "
+            "speed-up its MACs promise.")
+    text = " ".join(sentences)
+    depthwise = blocks["blocks"].get("depthwise")
+    if depthwise is not None:
+        text += (f" The achieved GMAC/s column says why: the **{reference['label']}** block's "
+                 f"dense kernels reach {reference['gmacs_per_s']:.1f} GMAC/s, the "
+                 f"**{depthwise['label']}** block {depthwise['gmacs_per_s']:.1f}.")
+        if depthwise["gmacs_per_s"] < reference["gmacs_per_s"]:
+            text += (" A depthwise convolution does a handful of MACs per value it reads, so "
+                     "memory traffic and per-operation overhead, not arithmetic, set its pace: "
+                     "fewer MACs is a promise of speed that these kernels keep only in part.")
+        else:
+            text += (" Per MAC, the depthwise-separable block ran at least as fast as the "
+                     "dense one here, so its saving in MACs turned fully into speed.")
+    return text + (" Whether hardware built for depthwise computation (Akida) keeps more of "
+                   "the promise is not measured here: the Akida runtime's licence does not "
+                   "allow publishing its timings.")
+
+
+def streaming_summary(streaming: Mapping[str, Any],
+                      runtimes: Mapping[str, Any] | None = None) -> str:
+    """Streaming step against recomputing the window, at batch 1 and batched, and why."""
+    batch1 = streaming["latency_batch1"]
+    count = batched_streams(streaming)
+    batched = streaming[f"latency_batch{count}"]
+    step, recompute = batch1["stream_step_ms_median"], batch1["recompute_window_ms_median"]
+    ratio, limit = batch1["ratio_recompute_over_stream"], batch1["ratio_limit"]
+    window = batch1.get("window_frames", limit)
+    text = (f"At batch 1 the step takes {step:.2f} ms and recomputing the window "
+            f"{recompute:.1f} ms: streaming is {compare_time(step, recompute, 'recomputing')}, "
+            f"against {limit} times fewer operations.")
+    if ratio < limit:
+        clip = batch1["clip_model_ms_per_frame_of_window"]
+        if clip < step:
+            text += (f" The shortfall is not extra work. The clip model spends only "
+                     f"{clip:.2f} ms per frame of its window, {step / clip:.1f} times less than "
+                     f"the step, because one call runs every layer on {window} frames at once, "
+                     "while each kernel of the step works on a single frame: too little work "
+                     "to hide its fixed costs (dispatch to the thread pool, synchronization, "
+                     "memory layout) and to keep the vector units busy.")
+        else:
+            text += (f" The clip model spends {clip:.2f} ms per frame of its window, no less "
+                     "than the step, so per-frame efficiency does not explain the shortfall "
+                     "in this run.")
+    else:
+        text += " Streaming saves at least what the operation count predicts."
+    batched_step = batched["stream_step_ms_per_frame"]
+    text += (f" With {count} streams per batch the step costs {batched_step:.2f} ms per frame "
+             f"and stream, {compare_time(batched_step, step, 'at batch 1')}, and streaming is "
+             f"{batched['ratio_recompute_over_stream']:.1f} times cheaper than recomputing")
+    text += (": batching gives each kernel more work." if batched_step < step
+             else "; batching did not make the step cheaper per frame in this run.")
+    throughput = streaming["throughput"]
+    first, last = throughput[0], throughput[-1]
+    text += (f" {first['streams']} stream{'s' if first['streams'] > 1 else ''} per batch "
+             f"get{'' if first['streams'] > 1 else 's'} {first['frames_per_s']:.0f} frames per "
+             f"second, {last['streams']} together {last['frames_per_s']:.0f}, and each stream "
+             f"keeps {streaming['state_bytes_per_stream'] / 1024:,.0f} KiB of buffers.")
+    keras_ms = _ms(runtimes or {}, "keras_step_fn")
+    litert_ms = _ms(runtimes or {}, "litert_float_1_thread")
+    if keras_ms is not None and litert_ms is not None:
+        text += (f" Section 3 runs the same float step in LiteRT, whose kernels are written "
+                 f"for one image at a time: {litert_ms:.2f} ms against the compiled Keras "
+                 f"step's {keras_ms:.2f} ms")
+        text += (f", {1 - litert_ms / keras_ms:.0%} less, so much of the batch-1 cost lies in "
+                 "TensorFlow's kernels rather than in streaming." if litert_ms < keras_ms
+                 else ", no faster, so TensorFlow's kernels are not what holds the step back "
+                      "in this run.")
+    return text
+
+
+def runtimes_summary(runtimes: Mapping[str, Any]) -> str:
+    """Keras, LiteRT float and int8 at batch 1, and the int8 model against its MACs limit."""
+    keras_ms, eager_ms = _ms(runtimes, "keras_step_fn"), _ms(runtimes, "keras_eager")
+    float_ms = _ms(runtimes, "litert_float_1_thread")
+    int8_ms = _ms(runtimes, "litert_int8_1_thread")
+    text = f"The compiled Keras step takes {keras_ms:.2f} ms per frame"
+    if eager_ms is not None:
+        text += (f"; without compilation, with Python driving every layer, {eager_ms:.2f} ms "
+                 f"({compare_time(eager_ms, keras_ms, 'compiled')})")
+    text += "."
+    if float_ms is not None:
+        text += (f" LiteRT runs the same float graph in {float_ms:.2f} ms on one thread, "
+                 f"{compare_time(float_ms, keras_ms, 'the compiled Keras step')}")
+        text += (": its kernels (XNNPACK) are written for single-image inference on CPUs, the "
+                 "case where TensorFlow's kernels lose efficiency (section 2)."
+                 if float_ms < keras_ms else ".")
+    if int8_ms is not None:
+        text += (f" The int8 model takes {int8_ms:.2f} ms, "
+                 f"{compare_time(int8_ms, keras_ms, 'the Keras step')}")
+        if float_ms is not None:
+            text += f" and {compare_time(int8_ms, float_ms, 'LiteRT float32')}"
+        sizes = runtimes.get("sizes_bytes", {})
+        if "litert_int8" in sizes and "litert_float" in sizes:
+            text += (f", in a file of {sizes['litert_int8'] / 1e6:.2f} MB instead of "
+                     f"{sizes['litert_float'] / 1e6:.2f} MB")
+        text += "."
+    peak = runtimes.get("peak_int8", {}).get("1_thread")
+    if peak and int8_ms is not None:
+        shape = " × ".join(str(s) for s in runtimes["peak_int8"]["shape"])
+        over = peak["ratio_measured_over_limit"]
+        text += (f"\n\nThe int8 matrix product ({shape}) ran at {peak['gmacs_per_s']:.0f} GMAC/s "
+                 f"on one thread. At that speed the model's "
+                 f"{runtimes['model']['macs_per_frame'] / 1e6:.1f} M MACs per frame would take "
+                 f"{peak['gesture_limit_ms_per_frame']:.2f} ms; the measured {int8_ms:.2f} ms "
+                 f"is {over:.1f} times that limit "
+                 f"({runtimes['latency_batch1']['litert_int8_1_thread']['gmacs_per_s']:.0f} "
+                 "GMAC/s achieved).")
+        if over > 1:
+            text += (" Where the rest goes is not measured here; what the model has and a "
+                     "matrix product does not is small early layers with few channels, "
+                     "depthwise layers, the FIFO copies and the quantization of the float "
+                     "states at every frame.")
+    return text
+
+
+def _band_verdict(band: RatioBand, ours: str, theirs: str) -> str:
+    """Which of two paths is faster, or that the noise cannot tell (``band`` is
+    theirs / ours)."""
+    if band.includes_parity:
+        return (f"The noise band of these timings runs {band.describe()} and includes 1: on "
+                f"this evidence neither {ours} nor {theirs} is faster.")
+    faster = ours if band.ratio > 1 else theirs
+    return (f"The noise band of these timings runs {band.describe()}, so in this run {faster} "
+            "is faster beyond the noise of its calls.")
+
+
+def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any]) -> str:
+    """Our models against BrainChip's of the same weights, with the noise of the timings."""
+    ours, buffered = _ms(runtimes, "keras_step_fn"), _ms(runtimes, "brainchip_bufferized_float")
+    quantized, int8 = _ms(runtimes, "brainchip_quantized_keras"), _ms(runtimes,
+                                                                      "litert_int8_1_thread")
+    if buffered is None and quantized is None:
+        return ("BrainChip's models of the same weights were not timed in this run: "
+                f"{_peers_note(runtimes)}.")
+    raw, rounds = runtimes.get("raw_seconds", {}), runtimes.get("rounds", 1)
+    text = "BrainChip's models of the same weights, timed in turn with ours:"
+    if buffered is not None:
+        text += (f" our compiled step takes {ours:.2f} ms per frame and BrainChip's bufferized "
+                 f"float model {buffered:.2f} ms, so ours is "
+                 f"{compare_time(ours, buffered, 'theirs')}.")
+        if "keras_step_fn" in raw and "brainchip_bufferized_float" in raw:
+            band = ratio_band(raw["brainchip_bufferized_float"], raw["keras_step_fn"], rounds)
+            text += " " + _band_verdict(band, "our step", "BrainChip's model")
+        peer = streaming.get("brainchip_peer_batch1", {})
+        if peer.get("available"):
+            faster = peer["ratio_brainchip_over_ours"] > 1
+            text += (f" Section 2's benchmark timed the same pair at another moment: "
+                     f"{peer['ours_step_ms_median']:.2f} ms for ours against "
+                     f"{peer['brainchip_step_ms_median']:.2f} ms for theirs, ours "
+                     f"{'faster' if faster else 'slower'} ")
+            text += ("there too." if faster == (buffered > ours) else
+                     "there: the two benchmarks disagree on which is faster, so the gap between "
+                     "the models is smaller than the drift of this machine's speed from one "
+                     "moment to the next.")
+    if quantized is not None and int8 is not None:
+        text += (f" LiteRT int8 takes {int8:.2f} ms against {quantized:.2f} ms for BrainChip's "
+                 f"8-bit quantized Keras model: {compare_time(int8, quantized, 'it')}.")
+    return text
+
+
+def growth_summary(growth: Mapping[str, Any]) -> str:
+    """How time grows with the input size (against the MACs model) and the clip length."""
+    by_size = sorted(growth["by_size"], key=lambda row: row["size"])
+    small, large = by_size[0], by_size[-1]
+    text = (f"From {small['size']}² to {large['size']}² pixels the MACs grow "
+            f"{_times(large['macs_per_frame'] / small['macs_per_frame'])} times and the step's "
+            f"time {_times(large['step_ms'] / small['step_ms'])} times.")
+    over = small["ratio_measured_over_macs_model"]
+    if over > 1:
+        text += (f" The smallest input takes {over:.2f} times what its MACs predict: the less "
+                 "work each kernel gets, the less efficiently it runs (section 2), and part of "
+                 "each kernel's cost does not shrink with the image at all.")
+    else:
+        text += (f" The smallest input takes {over:.2f} times what its MACs predict: its time "
+                 "shrank at least as fast as its work.")
+    by_length = sorted(growth["by_clip_length"], key=lambda row: row["frames"])
+    short, long = by_length[0], by_length[-1]
+    if short is not long:
+        text += (f" At {short['frames']} frames the streaming step takes "
+                 f"{short['stream_step_ms']:.2f} ms and recomputing the window "
+                 f"{short['recompute_ms']:.1f} ms; at {long['frames']} frames, "
+                 f"{long['stream_step_ms']:.2f} and {long['recompute_ms']:.1f} ms.")
+        before, after = (short["ratio_recompute_over_stream"],
+                         long["ratio_recompute_over_stream"])
+        if after > before:
+            text += (f" The advantage of streaming rises from {before:.1f} to {after:.1f} "
+                     "times: the longer the temporal context, the more a FIFO saves.")
+        else:
+            text += (f" The advantage of streaming goes from {before:.1f} to {after:.1f} "
+                     "times: in this run it did not grow with the clip length.")
+    return text
+
+
+def data_summary(data: Mapping[str, Any] | None) -> str:
+    """Whether one core generates clips faster than training consumes them."""
+    if data is None:
+        return ("Not shown: no data benchmark of this code was found (run `make bench` in a "
+                "checkout to record it).")
+    ratio = data["ratio_generation_over_training"]
+    frames = data.get("clip_shape", ["?"])[0]
+    if ratio >= 1:
+        text = (f"One core renders clips {ratio:.{0 if ratio >= 10 else 1}f} times as fast as "
+                "training on all cores "
+                "consumes them, so generation keeps up. A clip is a few shapes drawn with "
+                f"numpy on a textured background; training needs a forward and backward pass "
+                f"over {frames} frames.")
+    else:
+        text = (f"Training consumes clips {1 / ratio:.1f} times as fast as one core renders "
+                "them: generation needs more than one core to keep up.")
+    pipeline = data.get("ratio_pipeline_over_training")
+    if pipeline is not None:
+        text += (f" Through the tf.data pipeline on one core the ratio is {pipeline:.1f}"
+                 + (", still enough." if pipeline >= 1 else ", not enough on one core."))
+    return text
+
+
+def _chapters(count: int) -> str:
+    return f"{count} chapter{'s' if count != 1 else ''}"
+
+
+def book_summary(book: Mapping[str, Any] | None, longest: int = 3) -> str:
+    """The chapters' execution times in CI and full mode, the build time, the slowest ones."""
+    if book is None:
+        return ("Not shown: no book benchmark of this code was found (run `make bench` in a "
+                "checkout to record it).")
+    ci, full = book["ci"], book.get("full")
+    text = (f"In CI mode, {_chapters(len(ci['notebooks']))} executed in "
+            f"{ci['total_s']:.0f} s" + (" (a quick run of `bench_book.py`)" if book.get("quick")
+                                        else ""))
+    if full:
+        text += (f"; in full mode, {_chapters(len(full['notebooks']))} in "
+                 f"{full['total_s']:.0f} s")
+        if full.get("complete") is False:
+            text += " (so far: this page is part of that `make book` run)"
+    else:
+        text += " (full-mode times of this code are recorded by `make book`)"
+    if book.get("build"):
+        text += f"; building the HTML took {book['build']['build_s']:.0f} s"
+    times, mode = (full["notebooks"], "full") if full else (ci["notebooks"], "CI")
+    slowest = sorted(times.items(), key=lambda item: -item[1])[:longest]
+    text += (f". The longest in {mode} mode: "
+             + ", ".join(f"{name.removesuffix('.ipynb')} ({seconds:.0f} s)"
+                         for name, seconds in slowest) + ".")
+    return text
+
+
+_TARGET = re.compile(r"\s*(>=|<=|>|<)\s*([0-9.]+)\s*")
+
+
+def meets(value: float, target: str) -> bool:
+    """Whether ``value`` meets a target written like ``">= 12"`` (``>=``, ``<=``, ``>``, ``<``)."""
+    match = _TARGET.fullmatch(target)
+    if match is None:
+        raise ValueError(f"target must look like '>= 12', got {target!r}.")
+    operator, bound = match.group(1), float(match.group(2))
+    return {">=": value >= bound, "<=": value <= bound, ">": value > bound,
+            "<": value < bound}[operator]
+
+
+def _unmet_reason(row: Mapping[str, Any], streaming: Mapping[str, Any] | None,
+                  runtimes: Mapping[str, Any] | None) -> str:
+    """What the results say about a goal that was missed."""
+    goal, target, value = row["goal"], row["target"], row["measured"]
+    streaming, runtimes = streaming or {}, runtimes or {}
+    if "recomputing" in goal and "latency_batch1" in streaming:
+        batch1 = streaming["latency_batch1"]
+        count = batched_streams(streaming)
+        batched = streaming[f"latency_batch{count}"]["ratio_recompute_over_stream"]
+        return (f"at batch 1 the step was {value:.1f} times cheaper than recomputing the window, "
+                f"where the operation count allows {batch1['ratio_limit']} (section 2 discusses "
+                f"the difference). With {count} streams per batch the ratio was "
+                f"{batched:.1f}, which "
+                + ("meets the target: the goal holds for batched streams, not for a single "
+                   "one." if meets(batched, target) else "misses it too."))
+    if "bufferized" in goal:
+        text = (f"in the lower of the two benchmarks BrainChip's bufferized model took "
+                f"{value:.2f} times our step's time, so ours was not faster in both.")
+        raw = runtimes.get("raw_seconds", {})
+        if "keras_step_fn" in raw and "brainchip_bufferized_float" in raw:
+            band = ratio_band(raw["brainchip_bufferized_float"], raw["keras_step_fn"],
+                              runtimes.get("rounds", 1))
+            text += (f" In the runtime benchmark the ratio's noise band runs {band.describe()}"
+                     + (", which includes 1: the two models run the same convolutions on the "
+                        "same weights, and the timings cannot tell them apart, let alone show "
+                        "the lead this goal asks for." if band.includes_parity else
+                        ": BrainChip's model is faster beyond the noise, a real miss."
+                        if band.ratio < 1 else
+                        ": ours is faster there beyond the noise, so the miss comes from the "
+                        "streaming benchmark's timing."))
+        return text
+    if "quantized Keras" in goal:
+        return (f"LiteRT int8 was {value:.1f} times faster than BrainChip's quantized Keras "
+                f"model, short of the target ({target}).")
+    if "MACs limit" in goal:
+        peak = runtimes.get("peak_int8", {}).get("1_thread", {})
+        return (f"LiteRT int8 took {value:.1f} times its MACs limit at the measured int8 peak"
+                + (f" ({peak['litert_int8_ms_per_frame']:.2f} ms against "
+                   f"{peak['gesture_limit_ms_per_frame']:.2f} ms)" if peak else "")
+                + "; this chapter does not measure which layers take the rest (section 3).")
+    return f"measured {value:.2f}, against the target {target}."
+
+
+def targets_discussion(rows: Sequence[Mapping[str, Any]], streaming: Mapping[str, Any] | None,
+                       runtimes: Mapping[str, Any] | None) -> str:
+    """One bullet per goal of :func:`streamnets.performance.targets`: met, missed (and what
+    the results say about the miss), or not measured (and why)."""
+    bullets = []
+    for row in rows:
+        head = f"- *{row['goal']}* (target {row['target']}): "
+        if row["met"] is None:
+            peers = str((runtimes or {}).get("brainchip_peers", ""))
+            why = (f": BrainChip's models were not timed, {_peers_note(runtimes or {})}"
+                   if "BrainChip" in row["goal"] and peers.startswith("not") else "")
+            bullets.append(head + f"not measured in this run{why}.")
+        elif row["met"]:
+            bullets.append(head + f"met, with {row['measured']:.2f}.")
+        else:
+            bullets.append(head + f"**not met**, with {row['measured']:.2f}: "
+                           + _unmet_reason(row, streaming, runtimes))
+    met = sum(row["met"] is True for row in rows)
+    missed = sum(row["met"] is False for row in rows)
+    summary = f"Of {len(rows)} goals, {met} {'is' if met == 1 else 'are'} met"
+    summary += f", {missed} missed" if missed else ""
+    unknown = len(rows) - met - missed
+    summary += f" and {unknown} not measured in this run." if unknown else "."
+    return summary + "\n\n" + "\n".join(bullets)
+
+
+def lessons_summary(blocks: Mapping[str, Any], streaming: Mapping[str, Any],
+                    runtimes: Mapping[str, Any]) -> str:
+    """The chapter's closing lessons, each stated with the numbers that support it."""
+    rates = {row["label"] + " block": row["gmacs_per_s"] for row in blocks["blocks"].values()}
+    rates.update({RUNTIME_LABELS.get(name, name): row["gmacs_per_s"]
+                  for name, row in runtimes["latency_batch1"].items()})
+    slowest, fastest = min(rates, key=rates.get), max(rates, key=rates.get)
+    text = (f"Two lessons carry beyond this model. First, operation counts are a budget, not a "
+            f"timing: across this chapter's measurements the achieved multiply-accumulates per "
+            f"second ranged from {rates[slowest]:.1f} GMAC/s ({slowest}) to "
+            f"{rates[fastest]:.1f} GMAC/s ({fastest}).")
+    kept = [row["ratio_vs_3d"]["speed"] * row["ratio_vs_3d"]["macs"]
+            for row in list(blocks["blocks"].values())[1:]]
+    batch1 = streaming["latency_batch1"]
+    streaming_kept = batch1["ratio_recompute_over_stream"] / batch1["ratio_limit"]
+    text += (f" The factorized blocks delivered {min(kept):.0%} to {max(kept):.0%} of the "
+             f"speed-up their MACs promise, and the batch-1 streaming step {streaming_kept:.0%} "
+             "of the speed-up its operation count promises.")
+    keras_ms = _ms(runtimes, "keras_step_fn")
+    float_ms, int8_ms = _ms(runtimes, "litert_float_1_thread"), _ms(runtimes,
+                                                                    "litert_int8_1_thread")
+    if float_ms is not None and int8_ms is not None:
+        text += (f" Second, the runtime matters: at batch 1 the same streaming graph ran "
+                 f"{compare_time(float_ms, keras_ms, 'compiled Keras')} in LiteRT float32, and "
+                 f"its int8 form {compare_time(int8_ms, float_ms, 'that')}.")
+    return text
