@@ -24,9 +24,7 @@ from streamnets.results import (
     STAMP_KEYS,
     SavedResults,
     find_results_dir,
-    mismatch,
     read_matching_results,
-    read_results,
     result_path,
     short_commit,
     write_result,
@@ -135,35 +133,6 @@ def test_find_results_dir_outside_a_checkout_is_none(tmp_path: Path) -> None:
     assert find_results_dir(tmp_path) is None
 
 
-# ------------------------------------------------------------------- reading everything
-
-
-def test_read_results_reads_only_the_known_files_that_exist(tmp_path: Path) -> None:
-    growth, blocks = {"by_size": [{"size": 64}]}, {"blocks": {"3d": {"params": 7}}}
-    write(tmp_path, "growth", growth)
-    write(tmp_path, "blocks", blocks)
-    write(tmp_path, "book_build", {})  # written by make book, not a result
-    write(tmp_path, "notes", "not JSON, and never read")
-    (tmp_path / "streaming.txt").write_text("{}")
-    results = read_results(tmp_path)
-    assert results == {"blocks": blocks, "growth": growth}
-    assert list(results) == ["blocks", "growth"]  # in the order of RESULT_NAMES
-    assert read_results(str(tmp_path)) == results
-
-
-def test_read_results_without_a_folder_is_empty(tmp_path: Path) -> None:
-    assert read_results(None) == {}
-    assert read_results(tmp_path) == {}
-
-
-def test_read_results_rejects_a_half_written_file(tmp_path: Path) -> None:
-    write(tmp_path, "blocks", {})
-    broken = write(tmp_path, "runtimes", '{"latency_batch1": {')
-    with pytest.raises(ValueError, match="make bench") as error:
-        read_results(tmp_path)
-    assert str(broken) in str(error.value)
-
-
 # ------------------------------------------------------------- reading this code's only
 
 
@@ -175,6 +144,8 @@ def test_matching_results_keep_this_code_and_say_why_not_the_rest(tmp_path: Path
     write(tmp_path, "data", '{"generation_one_core": {')  # half-written
     write(tmp_path, "book", [1, 2])  # JSON, but not a record
     # book_full: no file at all
+    write(tmp_path, "book_build", stamped())  # written by make book, not a result
+    write(tmp_path, "notes", "not JSON, and never read")
 
     saved = read_matching_results(tmp_path, current=CURRENT)
 
@@ -182,6 +153,8 @@ def test_matching_results_keep_this_code_and_say_why_not_the_rest(tmp_path: Path
     assert list(saved.results) == ["blocks"]
     assert saved.results["blocks"]["blocks"] == {}
     assert list(saved.skipped) == [name for name in RESULT_NAMES if name != "blocks"]
+    assert "book_build" not in saved.skipped and "notes" not in saved.skipped
+    assert read_matching_results(str(tmp_path), current=CURRENT) == saved
     reasons = saved.skipped
     assert "commit bbbbbbbbbb" in reasons["streaming"]
     assert "this code is commit aaaaaaaaaa" in reasons["streaming"]
@@ -192,7 +165,7 @@ def test_matching_results_keep_this_code_and_say_why_not_the_rest(tmp_path: Path
     assert reasons["book_full"] == "no file book_full.json"
 
 
-def test_matching_ignores_uncommitted_changes_as_same_code_does(tmp_path: Path) -> None:
+def test_matching_ignores_uncommitted_changes(tmp_path: Path) -> None:
     write(tmp_path, "blocks", stamped(dirty=True))
     saved = read_matching_results(tmp_path, current={**CURRENT, "dirty": True})
     assert list(saved.results) == ["blocks"]
@@ -220,15 +193,6 @@ def test_matching_uses_provenance_by_default(tmp_path: Path,
     write(tmp_path, "blocks", stamped(commit="c" * 40))
     saved = read_matching_results(tmp_path)
     assert list(saved.results) == ["growth"] and "commit cccccccccc" in saved.skipped["blocks"]
-
-
-def test_mismatch_agrees_with_same_code() -> None:
-    from streamnets.provenance import same_code
-
-    current = provenance()
-    for stamp in (current, {**current, "commit": "x"}, {**current, "streamnets_version": "x"},
-                  {}, None):
-        assert (mismatch(stamp or {}, current) is None) == same_code(stamp)
 
 
 def test_short_commit() -> None:

@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from streamnets.frames import check_frames
 from streamnets.smoothing import DEFAULT_DECAY, DecaySmoother, softmax
-from streamnets.streaming import StreamingModel, check_states
+from streamnets.streaming import StreamingModel, check_preceding, check_states
 
 #: The signature every exported LiteRT model carries, and its fixed tensor names.
 SIGNATURE = "serving_default"
@@ -276,11 +276,11 @@ class LiteRTRunner:
         frames = check_frames(frames, self.frame_shape, "frames", leading=1)
         if self._states is None:
             self._states = self.init_states(len(frames))
-        elif len(next(iter(self._states.values()))) != len(frames):
+        held = len(next(iter(self._states.values())))
+        if held != len(frames):
             raise ValueError(
-                f"frames holds {len(frames)} stream(s) but the states hold "
-                f"{len(next(iter(self._states.values())))}; call reset() before changing "
-                "the number of streams."
+                f"frames holds {len(frames)} stream(s) but the states hold {held}; call "
+                "reset() before changing the number of streams."
             )
         logits, self._states = self.step_fn(frames, self._states)
         return logits
@@ -297,10 +297,7 @@ class LiteRTRunner:
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         if preceding is not None:
-            preceding = check_frames(preceding, self.frame_shape, "preceding", leading=2)
-            if len(preceding) != len(clips):
-                raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
-                                 f"{len(clips)}; give one preceding sequence per clip.")
+            preceding = check_preceding(preceding, clips, self.frame_shape)
         out = []
         for index, clip in enumerate(clips):
             states = self.init_states()

@@ -44,12 +44,3 @@ def provenance() -> dict[str, Any]:
     """``{"streamnets_version", "commit", "dirty"}``: the stamp written into saved files."""
     return {"streamnets_version": __version__, "commit": source_commit(),
             "dirty": source_dirty()}
-
-
-def same_code(stamp: dict[str, Any] | None) -> bool:
-    """True when ``stamp`` (a :func:`provenance` dict) names this version and commit."""
-    if not stamp:
-        return False
-    current = provenance()
-    return (stamp.get("streamnets_version") == current["streamnets_version"]
-            and stamp.get("commit") == current["commit"] != UNKNOWN_COMMIT)

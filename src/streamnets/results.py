@@ -68,27 +68,6 @@ def write_result(path_or_folder: str | os.PathLike, name: str,
     return path
 
 
-def read_results(folder: str | Path | None) -> dict[str, dict[str, Any]]:
-    """The result files of ``folder`` that exist, by name (see :data:`RESULT_NAMES`),
-    whatever code wrote them (:func:`read_matching_results` keeps only this code's).
-
-    A file that is not valid JSON raises ``ValueError`` naming it, so a half-written
-    result is never shown as a measurement.
-    """
-    results: dict[str, dict[str, Any]] = {}
-    if folder is None:
-        return results
-    for name in RESULT_NAMES:
-        path = Path(folder) / f"{name}.json"
-        if path.is_file():
-            try:
-                results[name] = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path} is not valid JSON ({error}); rerun the benchmark "
-                                 "that writes it (make bench) or delete the file.") from error
-    return results
-
-
 def short_commit(stamp: Mapping[str, Any]) -> str:
     """``stamp``'s commit in 10 characters, ``+ changes`` when it was dirty; ``?`` if none."""
     commit = stamp.get("commit")
@@ -100,8 +79,8 @@ def short_commit(stamp: Mapping[str, Any]) -> str:
 
 def mismatch(stamp: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
     """Why a result stamped ``stamp`` was not measured by the code stamped ``current``;
-    ``None`` when it was (same version and a known, same commit:
-    :func:`streamnets.provenance.same_code`)."""
+    ``None`` when it was: the same version and a known, same commit (uncommitted changes
+    are not compared). The one place this rule is written."""
     if not all(key in stamp for key in ("streamnets_version", "commit")):
         return "the file carries no provenance stamp (written before results were stamped)"
     if stamp["streamnets_version"] != current["streamnets_version"]:
@@ -133,7 +112,7 @@ def read_matching_results(folder: str | Path | None,
 
     A file counts when its stamp (see :func:`write_result`) names the same streamnets
     version and commit as ``current`` (default: :func:`streamnets.provenance.provenance`
-    now, the rule of :func:`streamnets.provenance.same_code`). Every other name of
+    now; the rule is :func:`mismatch`'s). Every other name of
     :data:`RESULT_NAMES` lands in ``skipped`` with a reason: no file, not valid JSON (a
     half-written file), not a JSON object, no stamp, another version, another commit.
     Nothing raises: a reader measures what it cannot use.

@@ -556,9 +556,21 @@ def check_states(states: Mapping[str, Any], shapes: Mapping[str, Sequence[int]],
             )
         dtype = np.dtype(getattr(value.dtype, "as_numpy_dtype", value.dtype))
         if dtype != np.float32:
-            raise ValueError(f"state {name!r} has dtype {dtype}, expected float32.")
+            raise ValueError(f"state {name!r} has dtype {dtype}, expected float32; pass the "
+                             "states init_states() or the previous step returned.")
         checked[name] = value
     return checked
+
+
+def check_preceding(preceding: Any, clips: np.ndarray, frame_shape: Sequence[int]
+                    ) -> np.ndarray:
+    """Frames to stream before ``clips`` (warm clips): uint8 ``(N, T0, H, W, C)``, one
+    sequence per clip, or a ``ValueError`` that says what is wrong."""
+    preceding = check_frames(preceding, frame_shape, "preceding", leading=2)
+    if len(preceding) != len(clips):
+        raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
+                         f"{len(clips)}; give one preceding sequence per clip.")
+    return preceding
 
 
 class _Holder:
@@ -666,10 +678,7 @@ class StreamingModel(tf.Module):
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         states = self.init_states(clips.shape[0])
         if preceding is not None:
-            preceding = check_frames(preceding, self.frame_shape, "preceding", leading=2)
-            if len(preceding) != len(clips):
-                raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
-                                 f"{len(clips)}; give one preceding sequence per clip.")
+            preceding = check_preceding(preceding, clips, self.frame_shape)
             for t in range(preceding.shape[1]):
                 _, states = self.compiled_step(tf.cast(preceding[:, t], DTYPE), states)
         outputs = []
