@@ -5,6 +5,9 @@ Measured in one run:
 * ``synthetic_clip`` on **one core** (this process pinned to one CPU with
   ``os.sched_setaffinity`` where the OS allows it): clips per second, 16x100x100, cycling
   through all 27 classes; also the CPU time per clip;
+* ``synthetic_stream`` on that same core, in turn with the clips: milliseconds per frame of
+  one-minute streams (360 frames) against the clips' per-frame cost (a stream must render
+  no slower per frame than a clip);
 * the ``synthetic_dataset`` tf.data pipeline on that same single core (TensorFlow started
   after pinning, so its thread pools see one CPU): clips per second at batch 16;
 * its peer: training throughput of ``gesture_net`` (BrainChip's recipe, ``train_on_batch``)
@@ -60,6 +63,16 @@ def measure_generation(repeats: int, clips_per_call: int) -> dict:
     timing = measure_throughput(render, 1000, repeats=repeats, warmup=1, items=clips_per_call)
     cpu_per_clip = (time.process_time() - cpu_start) / ((repeats + 1) * clips_per_call)
 
+    from streamnets.data import stream_seed, synthetic_stream
+
+    stream_frames = 360
+
+    def render_stream(index: int) -> None:
+        synthetic_stream(stream_seed("validation", index), stream_frames)
+
+    stream = measure_throughput(render_stream, 0, repeats=repeats, warmup=1, items=stream_frames)
+    clip_frame_ms = timing.ms_per_item / 16
+
     import tensorflow as tf
 
     from streamnets.data import synthetic_dataset
@@ -74,6 +87,11 @@ def measure_generation(repeats: int, clips_per_call: int) -> dict:
         "synthetic_clip": {"clips_per_s": timing.items_per_s, "ms_per_clip": timing.ms_per_item,
                            "cpu_ms_per_clip": 1000 * cpu_per_clip,
                            "clips_per_call": clips_per_call, "call_s": list(timing.seconds)},
+        "synthetic_stream": {"frames_per_stream": stream_frames,
+                             "ms_per_frame": stream.ms_per_item,
+                             "clip_ms_per_frame": clip_frame_ms,
+                             "stream_over_clip": stream.ms_per_item / clip_frame_ms,
+                             "call_s": list(stream.seconds)},
         "pipeline": {"clips_per_s": pipeline.items_per_s, "batch_size": batch,
                      "clips_per_call": batches_per_call * batch,
                      "call_s": list(pipeline.seconds),

@@ -2,7 +2,7 @@
 
 Scripts stamp their results with :func:`streamnets.timing.environment` (machine, load,
 versions, date) and write them with :func:`streamnets.results.write_result` ``(path, name,
-data)``, which adds the code's version and commit and writes atomically: chapter 8 uses
+data)``, which adds the code's version and commit and writes atomically: chapter 9 uses
 a file only when that stamp matches the code it runs.
 """
 

@@ -12,7 +12,7 @@ to every page); CI mode is chosen through the environment instead: ``--ci`` sets
 ``--times PATH`` records how long each notebook took (JSON, with the machine and package
 versions of :func:`streamnets.timing.environment`, stamped with the code's version and
 commit by :func:`streamnets.results.write_result`). The file is rewritten atomically after
-every notebook, so a chapter executed later in the same run (chapter 8, "Performance") can
+every notebook, so a chapter executed later in the same run (chapter 9, "Performance") can
 read the times of the chapters before it; ``"complete"`` turns true when the run ends.
 
     python book/execute.py                 # every chapter, full size
@@ -101,7 +101,7 @@ def times_writer(path: Path | None, mode: str, times: dict[str, float],
     The record is rewritten whole, atomically, each time, so a reader never sees half a
     file; ``environment()`` is taken again each time, so the load average and date are
     those of the latest notebook. It is a result named after the file (``book_full`` for
-    ``make book``'s), stamped by :func:`streamnets.results.write_result`, so chapter 8
+    ``make book``'s), stamped by :func:`streamnets.results.write_result`, so chapter 9
     uses it only when the same code runs. Without a path, writing does nothing.
     """
     if path is None:

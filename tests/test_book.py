@@ -69,7 +69,7 @@ def test_every_glued_value_is_rendered_in_every_chapter(built_book: Path) -> Non
         text = page_text(built_book / "notebooks" / f"{name}.html")
         assert "{glue" not in text, f"{name}: a glue role was not replaced by its value"
     # Generated sentences reach the page as text, without the quotes of a string's repr.
-    export = page_text(built_book / "notebooks" / "07_export.html")
+    export = page_text(built_book / "notebooks" / "08_export.html")
     assert "The input and output scales of every buffer are equal, so a buffer" in export
     streaming = page_text(built_book / "notebooks" / "04_streaming.html")
     assert re.search(r"differ by at most \S+ of the logits. scale, within the tolerance",

@@ -39,7 +39,7 @@ def test_execute_times_are_recorded_per_notebook_with_failures(tmp_path: Path) -
     source = tmp_path / "notebooks"
     source.mkdir()
     write_notebook(source / "01_first.ipynb", "print(1)")
-    # The second notebook reads the record while the run is still going, as chapter 8 does.
+    # The second notebook reads the record while the run is still going, as chapter 9 does.
     times = tmp_path / "results" / "times.json"
     write_notebook(source / "02_reads_times.ipynb",
                    f"import json\nseen = json.load(open({str(times)!r}))\n"
@@ -66,7 +66,7 @@ def test_execute_times_are_recorded_per_notebook_with_failures(tmp_path: Path) -
 
 
 def check_stamp(record: dict, name: str) -> None:
-    """The record names the code that wrote it, as chapter 8 requires to use it."""
+    """The record names the code that wrote it, as chapter 9 requires to use it."""
     assert set(STAMP_KEYS) <= set(record) and record["result"] == name
     current = provenance()
     assert (record["streamnets_version"], record["commit"]) == (

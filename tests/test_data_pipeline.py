@@ -106,3 +106,45 @@ def test_clip_spec_rejects_indices_outside_the_split():
         clip_spec("test", 1_000_000)
     with pytest.raises(ValueError, match="num_clips"):
         split_specs("train")
+
+
+# ------------------------------------------------------------------ stream windows
+
+
+def test_stream_windows_are_cut_from_their_stream_deterministically():
+    from streamnets.data import stream_frame_labels, stream_seed, stream_window, synthetic_stream
+    from streamnets.data.pipeline import WINDOW_SEED_STRIDE, WINDOW_SLACK
+
+    frames, labels = stream_window(5, seed=2, window=24, size=48)
+    assert frames.shape == (24, 48, 48, 3) and frames.dtype == np.uint8
+    assert labels.shape == (24,) and labels.dtype == np.int32
+    again = stream_window(5, seed=2, window=24, size=48)
+    assert np.array_equal(again[0], frames) and np.array_equal(again[1], labels)
+    stream = stream_seed("train", 2 * WINDOW_SEED_STRIDE + 5)
+    video, _ = synthetic_stream(stream, 24 + WINDOW_SLACK, 48)
+    targets = stream_frame_labels(stream, 24 + WINDOW_SLACK, 48)
+    offsets = [o for o in range(WINDOW_SLACK + 1) if np.array_equal(video[o:o + 24], frames)]
+    assert len(offsets) == 1 and np.array_equal(targets[offsets[0]:offsets[0] + 24], labels)
+
+
+def test_most_stream_windows_hold_a_gesture_but_not_all_start_with_one():
+    from streamnets.data import stream_window
+
+    labels = np.stack([stream_window(i, window=32, size=32)[1] for i in range(40)])
+    with_gesture = (labels < 25).any(axis=1)
+    assert 0.4 < with_gesture.mean() < 1.0
+    # Windows do not all open on background, and gestures do not all sit at one place.
+    starts = [int(np.argmax(row < 25)) for row in labels[with_gesture]]
+    assert len(set(starts)) > 5
+
+
+def test_stream_window_dataset_batches_per_frame_targets():
+    from streamnets.data import stream_window, stream_window_dataset
+
+    frames, labels = next(iter(stream_window_dataset(batch_size=3, window=22, size=32)))
+    assert frames.shape == (3, 22, 32, 32, 3) and labels.shape == (3, 22)
+    first = stream_window(0, 0, 22, 32)
+    assert np.array_equal(frames[0].numpy(), first[0])
+    assert np.array_equal(labels[0].numpy(), first[1])
+    with pytest.raises(ValueError, match="window"):
+        stream_window_dataset(window=0)

@@ -11,11 +11,13 @@ import pytest
 
 from streamnets.data import (
     JESTER_CLASSES,
+    LABEL_TAIL,
     MODEL_FPS,
     SPLIT_SEEDS,
     STREAM_SPLIT_SEEDS,
     StreamEvent,
     gesture_window,
+    stream_frame_labels,
     stream_seed,
     synthetic_stream,
 )
@@ -248,3 +250,44 @@ def test_bad_arguments_raise_clear_errors(kwargs, match):
     arguments = {"seed": 0, "frames": 4, "size": 32, **kwargs}
     with pytest.raises(ValueError, match=match):
         synthetic_stream(**arguments)
+
+
+# ------------------------------------------------------------------ per-frame targets
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_frame_labels_follow_the_events_with_their_tail(seed):
+    _, events, _ = _stream(seed)
+    labels = stream_frame_labels(seed, 600)
+    assert labels.shape == (600,) and labels.dtype == np.int32
+    centres = np.arange(600) + 0.5
+    expected = np.full(600, -1)
+    for e in events:
+        expected[(centres >= e.start) & (centres < e.end + LABEL_TAIL)] = e.label
+    gesture = expected >= 0
+    assert np.array_equal(labels[gesture], expected[gesture])
+    assert set(labels[~gesture].tolist()) <= BACKGROUND
+    # The tail is part of the label: with tail 0 only the gesture's own frames are labelled.
+    bare = stream_frame_labels(seed, 600, tail=0)
+    assert (bare < 25).sum() < (labels < 25).sum()
+    assert np.array_equal(stream_frame_labels(seed, 600), labels)  # deterministic
+
+
+def test_both_background_classes_occur_and_unrelated_motion_moves():
+    labels = np.concatenate([stream_frame_labels(seed, 600) for seed in SEEDS])
+    counts = {c: int((labels == c).sum()) for c in BACKGROUND}
+    assert min(counts.values()) > 100, counts
+    # Frames labelled "Doing other things" change more than resting "No gesture" frames.
+    other, idle = [], []
+    for seed in SEEDS[:4]:
+        video, _, _ = _stream(seed)
+        change = np.abs(np.diff(video.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
+        lab = stream_frame_labels(seed, 600)[1:]
+        other.append(change[lab == class_index("Doing other things")])
+        idle.append(change[lab == class_index("No gesture")])
+    assert np.median(np.concatenate(other)) > np.median(np.concatenate(idle))
+
+
+def test_frame_labels_reject_a_negative_tail():
+    with pytest.raises(ValueError, match="tail"):
+        stream_frame_labels(0, 60, tail=-1)

@@ -9,6 +9,7 @@ weights shapes as the shipped model, a tenth of its cost); one test quantizes th
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -459,3 +460,33 @@ def test_cli_calibrates_only_on_the_data_the_weights_were_trained_on(weights_fil
     assert cli.main(["export", "--format", "litert-int8", "--out", str(tmp_path / "b"),
                      "--weights", str(brainchip)]) == 2
     assert "no model card" in capsys.readouterr().err
+
+
+def test_cli_copies_the_cards_operating_point_into_the_metadata(weights_file, tmp_path,
+                                                                capsys):
+    card = json.loads(weights.card_path(weights_file).read_text())
+    point = {"decay": 0.65, "threshold": 0.45, "picked_on": "validation streams"}
+    spec = tmp_path / "op.weights.h5"
+    spec.write_bytes(weights_file.read_bytes())
+    weights.card_path(spec).write_text(json.dumps({**card, "operating_point": point}))
+    assert cli.main(["export", "--format", "litert", "--out", str(tmp_path / "op"),
+                     "--weights", str(spec)]) == 0
+    meta = export.read_metadata(tmp_path / "op")
+    assert meta["operating_point"] == point
+    assert meta["decay"] == 0.65  # the smoother's decay defaults to the operating point's
+    capsys.readouterr()
+
+
+def test_exports_without_an_operating_point_have_none(exports):
+    assert "operating_point" not in export.read_metadata(exports["int8"])
+
+
+@pytest.mark.parametrize("point, message", [
+    ({"decay": 0.8}, "lacks ['threshold']"),
+    ({"decay": 2, "threshold": 0.5}, "decay must be in [0, 1]"),
+    ({"decay": 0.8, "threshold": 1.5}, "threshold must be in (0, 1]"),
+    ([0.8, 0.5], "must be a mapping"),
+])
+def test_a_malformed_operating_point_is_refused(point, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        export.check_operating_point(point)

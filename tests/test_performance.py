@@ -1,7 +1,7 @@
 """The side-by-side benchmarks of :mod:`streamnets.performance` and the scripts around them.
 
 Timings are never asserted (the machine is shared); what is checked is the bookkeeping
-every table of chapter 8 rests on: who is timed when, the counts and ratios computed from
+every table of chapter 9 rests on: who is timed when, the counts and ratios computed from
 the timings, the records' structure, and the pass/fail table of the targets. Every run
 uses the smallest settings (one timed call, one round, tiny blocks and matrices).
 """
@@ -396,7 +396,7 @@ def test_bench_blocks_quick_writes_its_json(tmp_path: Path,
     assert result["config"]["batch_size"] == 1
     assert list(result["blocks"]) == list(BLOCK_TYPES)
     assert "date" in result and "machine" in result and "versions" in result
-    # Stamped with the code that measured it, so chapter 8 can tell whether to use it.
+    # Stamped with the code that measured it, so chapter 9 can tell whether to use it.
     check_stamp(result)
     assert result["result"] == "blocks"
     printed = capsys.readouterr().out
@@ -418,3 +418,35 @@ def test_parse_timing_args_rejects_zero(option: str,
         common.parse_timing_args("Doc.", Path("x.json"), [option, "0"], quick="q")
     assert exit_info.value.code == 2
     assert f"{option} must be >= 1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ stream loop
+
+
+def test_stream_loop_benchmark_structure() -> None:
+    result = performance.stream_loop_benchmark(frames=12, repeats=1, rounds=2,
+                                               calibration_clips=4)
+    check_environment(result, "ai-edge-litert", "av")
+    video = result["video"]
+    assert video["source_frames"] == 12 and video["source_fps"] == 12.0
+    assert video["model_frames"] == 6  # 12 frames at 12 fps resampled to 6 fps
+    assert video["model_size"] == 100 and video["bytes"] > 0
+    assert list(result["loop"]) == list(performance.LOOP_PATHS)
+    for row in result["loop"].values():
+        assert len(row["raw_seconds"]) == 2  # repeats x rounds timed passes
+        assert row["frames_per_s"] == pytest.approx(
+            statistics.median(video["model_frames"] / s for s in row["raw_seconds"]))
+        assert row["ms_per_frame"] == pytest.approx(1000 / row["frames_per_s"])
+        assert row["real_time_factor"] == pytest.approx(row["frames_per_s"] / 6.0)
+        stages = row["stage_ms_per_frame"]
+        assert list(stages) == list(performance.LOOP_STAGES)
+        assert all(ms > 0 for ms in stages.values())
+        assert sum(stages.values()) <= row["ms_per_frame"] * 1.5
+    assert json.loads(json.dumps(result)) == result
+
+
+def test_stream_loop_benchmark_rejects_bad_arguments_before_any_work() -> None:
+    with pytest.raises(ValueError, match="frames, repeats and rounds"):
+        performance.stream_loop_benchmark(frames=0)
+    with pytest.raises(ValueError, match="calibration_clips"):
+        performance.stream_loop_benchmark(calibration_clips=1)

@@ -1,6 +1,6 @@
 """Benchmark result files (:mod:`streamnets.results`): found, written stamped, read back.
 
-Chapter 8 must use only the files that the running code wrote, so reading is tested on
+Chapter 9 must use only the files that the running code wrote, so reading is tested on
 every way a file can fail to match: another commit, another version, no stamp, a
 half-written file. Nothing here runs a benchmark or imports TensorFlow, except the
 subprocess that proves drawing saved results does not.
@@ -205,7 +205,7 @@ def test_short_commit() -> None:
 
 
 def test_drawing_saved_results_imports_no_tensorflow(tmp_path: Path) -> None:
-    """Reading and drawing saved results (chapter 8's files, ``run_all.py``'s figures)
+    """Reading and drawing saved results (chapter 9's files, ``run_all.py``'s figures)
     must start in a second: neither TensorFlow nor Keras may be imported."""
     check = ("import sys; import streamnets.viz.performance, streamnets.results, "
              "streamnets.viz.performance_text; "

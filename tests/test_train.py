@@ -78,6 +78,23 @@ def test_temporal_loss_averages_clips_and_rejects_bad_smoothing():
         train.TemporalCrossEntropy(1.5)
 
 
+def test_per_frame_targets_are_used_as_given_and_clip_labels_are_their_special_case():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(2, 4, N_CLASSES)).astype("float32")
+    loss = train.TemporalCrossEntropy(0.0)
+    # A clip's label is the per-frame target repeated at every frame.
+    assert float(loss(np.array([1, 2]), logits)) == pytest.approx(
+        float(loss(np.array([[1] * 4, [2] * 4]), logits)), rel=1e-6)
+    # Per-frame targets: the mean over frames of -log p(frame's own label).
+    targets = np.array([[0, 0, 1, 1], [2, 1, 0, 2]])
+    log_p = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    expected = -np.take_along_axis(log_p, targets[..., None], -1).mean()
+    assert float(loss(targets, logits)) == pytest.approx(float(expected), rel=1e-5)
+    metric = train.FrameAccuracy()
+    metric.update_state(targets, logits)
+    assert float(metric.result()) == pytest.approx(float((logits.argmax(-1) == targets).mean()))
+
+
 def test_frame_accuracy_counts_every_frame():
     logits = np.zeros((2, 4, N_CLASSES), "float32")
     logits[0, :, 1] = 1.0  # clip 0 (label 1): all four frames right
@@ -170,6 +187,18 @@ def test_schedule_warms_up_then_decays_to_the_floor():
     assert float(schedule(400)) == pytest.approx(1e-5)
     with pytest.raises(ValueError, match="batch_size"):
         train.peak_learning_rate(0)
+
+
+def test_a_fine_tuning_peak_replaces_the_batch_rule():
+    schedule = train.learning_rate_schedule(total_steps=400, batch_size=16, peak=1e-3)
+    assert float(schedule(10)) == pytest.approx(1e-3)
+    config = train.TrainConfig(steps=400, learning_rate=1e-3)
+    steps, rates = train.learning_rate_curve([{"config": {
+        "steps": config.steps, "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate}}])
+    assert rates.max() == pytest.approx(1e-3)
+    with pytest.raises(ValueError, match="learning_rate"):
+        train.TrainConfig(steps=400, learning_rate=0.0)
 
 
 def test_optimizer_is_adamw_with_the_recipe():

@@ -1,4 +1,4 @@
-"""Chapter 7 figures and tables: operator counts, state tensors, top classes over time."""
+"""Chapter 8 figures and tables: operator counts, state tensors, top classes over time."""
 
 import numpy as np
 import pytest

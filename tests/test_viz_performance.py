@@ -1,4 +1,4 @@
-"""Chapter 8 tables, figures and sentences: each shows exactly the records it is given.
+"""Chapter 9 tables, figures and sentences: each shows exactly the records it is given.
 
 The records are small fakes with the keys that :mod:`streamnets.performance` and
 ``benchmarks/bench_data.py`` / ``bench_book.py`` write; no benchmark is run. Every
@@ -29,6 +29,7 @@ from streamnets.viz.performance import (
     runtimes_markdown,
     save_figures,
     sources_markdown,
+    stream_loop_markdown,
     targets_markdown,
 )
 from streamnets.viz.performance_text import (
@@ -42,6 +43,7 @@ from streamnets.viz.performance_text import (
     meets,
     ratio_band,
     runtimes_summary,
+    stream_loop_summary,
     streaming_summary,
     targets_discussion,
 )
@@ -523,7 +525,7 @@ def test_book_summary_names_the_slowest_chapters() -> None:
     assert "73 s (a quick run of `bench_book.py`)" in book_summary(quick)
     assert "The longest in CI mode: 03_training (40 s), 02_data (20 s)." in text
     full = fake_book(full={"01_convolutions.ipynb": 60.0, "03_training.ipynb": 500.0})
-    full["full"]["complete"] = False  # chapter 8 reading the make book run it is part of
+    full["full"]["complete"] = False  # chapter 9 reading the make book run it is part of
     text = book_summary(full)
     assert "; in full mode, 2 chapters in 560 s (so far: this page is part of" in text
     assert "The longest in full mode: 03_training (500 s), 01_convolutions (60 s)." in text
@@ -583,3 +585,37 @@ def test_lessons_summary_states_its_numbers() -> None:
     assert "streaming step 94% of the speed-up" in text  # 15 / 16
     assert "1.60 times faster than compiled Keras in LiteRT float32" in text
     assert "int8 form 2.1 times faster than that" in text
+
+
+# ------------------------------------------------------------------------------ stream loop
+
+
+def fake_stream_loop(keras_fps: float = 120.0, int8_fps: float = 240.0) -> dict[str, Any]:
+    def row(fps: float, decode: float) -> dict[str, Any]:
+        step = 1000 / fps - decode - 0.1
+        return {"frames_per_s": fps, "ms_per_frame": 1000 / fps, "real_time_factor": fps / 6,
+                "stage_ms_per_frame": {"decode": decode, "step": step, "detect": 0.1}}
+
+    return {"video": {"source_size": 160, "source_fps": 12.0, "model_frames": 120,
+                      "model_fps": 6.0},
+            "loop": {"keras_step": row(keras_fps, 2.0), "litert_int8_1_thread": row(int8_fps, 3.0)}}
+
+
+def test_stream_loop_table_has_one_row_per_runtime_with_every_stage() -> None:
+    markdown = stream_loop_markdown(fake_stream_loop())
+    assert "decode (ms)" in markdown and "real-time factor at 6 fps" in markdown
+    rows = table_rows(markdown)
+    assert [row[0] for row in rows] == ["Keras streaming step", "LiteRT int8, 1 thread"]
+    assert rows[0][1:4] == ["120", "8.33", "2.00"] and rows[0][-1] == "20.0×"
+    assert rows[1][-1] == "40.0×"
+
+
+def test_stream_loop_summary_follows_the_numbers() -> None:
+    text = stream_loop_summary(fake_stream_loop())
+    assert "160 × 160, 12 fps mp4 into 120 frames" in text
+    assert "20.0 times the 6 a live camera delivers" in text
+    assert "LiteRT int8, 1 thread loop, step takes the most time" not in text
+    assert "LiteRT int8, 1 thread loop, decode takes the most time (72%" in text
+    slow = stream_loop_summary(fake_stream_loop(keras_fps=4.0))
+    assert "only 4.0 frames a second, slower than the 6" in slow
+    assert "Keras streaming step loop, step takes the most time" in slow

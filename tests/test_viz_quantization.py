@@ -1,4 +1,4 @@
-"""Chapter 6 figures: one row per layer, ranges and errors drawn where they belong."""
+"""Chapter 7 figures: one row per layer, ranges and errors drawn where they belong."""
 
 import numpy as np
 import pytest

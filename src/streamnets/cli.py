@@ -1,4 +1,4 @@
-"""The ``streamnets`` command line: ``train``, ``evaluate`` and ``export``.
+"""The ``streamnets`` command line: ``train``, ``evaluate``, ``tune``, ``export`` and ``stream``.
 
 Each subcommand is one ``add_<name>(subparsers)`` function that declares its options
 (every one with a help text) and sets ``func`` to the function that runs it; ``main``
@@ -11,6 +11,7 @@ Nothing in the package imports this module.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -24,15 +25,29 @@ from typing import Any
 
 import keras
 import tensorflow as tf
+from tqdm import tqdm
 
-from streamnets import data, models, train, weights
+from streamnets import data, models, operating_point, train, video, warm, weights
 from streamnets.brainchip import require_akida_extra
-from streamnets.data import JESTER_CLASSES, NUM_CLASSES, DownloadError
+from streamnets.data import JESTER_CLASSES, MODEL_FPS, NUM_CLASSES, DownloadError
 from streamnets.data.jester import ON_CORRUPT
-from streamnets.export import FORMATS, check_out_dir, export_akida, export_litert
+from streamnets.data.streams import DEFAULT_STREAM_FRAMES
+from streamnets.detection import BACKGROUND_CLASSES, DEFAULT_THRESHOLD, EventDetector
+from streamnets.export import (
+    FORMATS,
+    METADATA_FILE,
+    check_operating_point,
+    check_out_dir,
+    export_akida,
+    export_litert,
+    is_export,
+    read_metadata,
+)
 from streamnets.files import write_json
+from streamnets.litert import LiteRTRunner
 from streamnets.provenance import provenance
 from streamnets.smoothing import DEFAULT_DECAY, check_decay
+from streamnets.streaming import to_streaming
 
 
 class FORMATTER(argparse.ArgumentDefaultsHelpFormatter):
@@ -146,6 +161,11 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "batch_size * 0.008 / 32",
     )
     parser.add_argument(
+        "--learning-rate", type=float, default=None,
+        help="peak learning rate (default: batch_size * 0.008 / 32, BrainChip's rule; "
+        "lower it to fine-tune)",
+    )
+    parser.add_argument(
         "--checkpoint-every", type=int, default=100,
         help="steps per epoch: a checkpoint and a history row are written after each",
     )
@@ -198,7 +218,7 @@ def add_train(subparsers: Any) -> None:
     """``streamnets train synthetic|jester``."""
     parser = subparsers.add_parser(
         "train",
-        help="train the gesture model (presets: synthetic, jester)",
+        help="train the gesture model (presets: synthetic, synthetic_stream, jester)",
         description="Train the 5-block gesture model with the per-frame loss and "
         "BrainChip's recipe (AdamW, cosine schedule with warm-up). Resumable: rerun the "
         "same command to continue from the newest checkpoint.",
@@ -214,6 +234,22 @@ def add_train(subparsers: Any) -> None:
     )
     _add_train_options(synthetic)
     synthetic.set_defaults(func=run_train)
+    stream = presets.add_parser(
+        "synthetic_stream",
+        help="train on windows cut from generated streams, with per-frame targets",
+        description="Train (usually fine-tune, with --init-weights synthetic) on windows cut "
+        "at random places from endless fresh synthetic streams, each frame labelled with the "
+        "gesture under way or a background class, so the model cannot lean on a clip's "
+        "first frame. Validation and test are on clips, as for 'synthetic'.",
+        formatter_class=FORMATTER,
+    )
+    stream.add_argument(
+        "--window", type=int, default=data.DEFAULT_WINDOW,
+        help="frames per training window (more than the 21-frame receptive field, so the "
+        "last frames see no zero padding)",
+    )
+    _add_train_options(stream)
+    stream.set_defaults(func=run_train)
     jester = presets.add_parser(
         "jester",
         help="train on the Jester dataset in DATA_DIR",
@@ -252,6 +288,7 @@ def run_train(args: argparse.Namespace) -> int:
         steps_per_epoch=args.checkpoint_every,
         validate_every=args.validate_every,
         seed=args.seed,
+        learning_rate=args.learning_rate,
     )
     architecture = {
         "input_shape": [args.frames, args.size, args.size, 3],
@@ -261,6 +298,15 @@ def run_train(args: argparse.Namespace) -> int:
     }
     if args.preset == "synthetic":
         epochs = _synthetic_epochs(args)
+        validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
+    elif args.preset == "synthetic_stream":
+        _positive("window", args.window)
+
+        def epochs(epoch: int) -> Any:  # fresh windows per epoch, reproducible on resume
+            return data.stream_window_dataset(
+                args.batch_size, seed=args.seed * 1000 + epoch, window=args.window,
+                size=args.size)
+
         validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
     else:
         def epochs(epoch: int) -> Any:  # a fresh shuffle per epoch, reproducible on resume
@@ -274,7 +320,10 @@ def run_train(args: argparse.Namespace) -> int:
         init_card = weights.card_of(args.init_weights)
 
     def build_model() -> Any:
-        model = models.gesture_net(**architecture)
+        # Stream windows are longer than clips; the convolutions do not care how many frames.
+        frames = None if args.preset == "synthetic_stream" else args.frames
+        model = models.gesture_net(**{**architecture,
+                                      "input_shape": [frames, args.size, args.size, 3]})
         if args.init_weights:  # a checkpoint of this run, if any, overrides these below
             model.set_weights(init_model.get_weights())
         return model
@@ -293,11 +342,15 @@ def run_train(args: argparse.Namespace) -> int:
     train.save_weights(model, weights_file)
     earlier = weights.history_of(args.init_weights) if args.init_weights else None
     command = shlex.join(["streamnets", *args.argv])
-    earlier_command = ((init_card or {}).get("reproduce") or {}).get("command")
+    # Shipped weights come with the package: the run starts from them, not from a rerun.
+    shipped = args.init_weights in weights.pretrained_names()
+    earlier_command = None if shipped else (
+        ((init_card or {}).get("reproduce") or {}).get("command"))
     write_json(
         weights.history_path(weights_file),
         train.chain_histories(earlier, history) if earlier else history,
     )
+    peak = config.learning_rate or train.peak_learning_rate(config.batch_size)
     card: dict[str, Any] = {
         "name": name,
         "model": architecture,
@@ -312,7 +365,7 @@ def run_train(args: argparse.Namespace) -> int:
                 "loss": f"per-frame cross-entropy, label smoothing {config.label_smoothing}",
                 "optimizer": f"AdamW(weight_decay={train.WEIGHT_DECAY}, "
                 f"epsilon={train.ADAM_EPSILON})",
-                "learning_rate": f"peak {train.peak_learning_rate(config.batch_size):g}, "
+                "learning_rate": f"peak {peak:g}, "
                 f"linear warm-up over {train.WARMUP_FRACTION:.1%} of steps, cosine decay "
                 f"to {train.MIN_LEARNING_RATE:g}",
             },
@@ -333,11 +386,12 @@ def run_train(args: argparse.Namespace) -> int:
     card["reproduce"] = {
         **provenance(),
         "command": " && ".join(c for c in (earlier_command, command) if c),
-        "note": "the same recipe, data streams and step counts in one go (earlier stages "
+        "note": ("from the shipped weights named by --init-weights; " if shipped else "")
+        + "the same recipe, data streams and step counts in one go (earlier stages "
         "first); training on a CPU is not bit-exact across machines and thread counts, so "
         "expect close, not identical, weights and scores",
     }
-    if args.test_clips and args.preset == "synthetic":
+    if args.test_clips and args.preset != "jester":
         test = _synthetic_split("test", args.batch_size, args.test_clips, args)
         logits, labels = train.predict_logits(model, test)
         scores = train.evaluate_logits(logits, labels)
@@ -364,6 +418,21 @@ def run_train(args: argparse.Namespace) -> int:
 def _data_description(args: argparse.Namespace) -> dict[str, Any]:
     if args.preset == "jester":
         return {"dataset": "jester", "data_dir": str(args.data_dir)}
+    if args.preset == "synthetic_stream":
+        return {
+            "dataset": "synthetic_stream",
+            "frames": args.frames,
+            "size": args.size,
+            "generator_version": data.GENERATOR_VERSION,
+            "stream_version": data.STREAM_VERSION,
+            "train": f"endless windows of {args.window} frames, epoch e = "
+            "stream_window_dataset(seed=seed * 1000 + e): per-frame targets "
+            f"(stream_frame_labels, label tail {data.LABEL_TAIL} frames)",
+            "window": args.window,
+            "train_seed": args.seed,
+            "validation": f"first {args.val_clips} clips of synthetic_dataset('validation')",
+            "test": f"first {args.test_clips} clips of synthetic_dataset('test')",
+        }
     return {
         "dataset": "synthetic",
         "frames": args.frames,
@@ -509,8 +578,9 @@ def add_export(subparsers: Any) -> None:
     )
     parser.add_argument("--calibration-clips", type=int, default=DEFAULT_CALIBRATION_CLIPS,
                         help="how many training clips calibrate 8-bit models")
-    parser.add_argument("--decay", type=float, default=DEFAULT_DECAY,
-                        help="decay factor in [0, 1] written to the metadata for the smoother")
+    parser.add_argument("--decay", type=float, default=None,
+                        help="decay factor in [0, 1] written to the metadata for the smoother "
+                        f"(default: the card's operating point, else {DEFAULT_DECAY})")
     parser.add_argument("--c-array", action="store_true",
                         help="LiteRT only: also write model_data.h (the model as a C array)")
     _add_on_corrupt(parser)
@@ -567,13 +637,18 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"[{time.time() - started:6.1f} s] {message}", flush=True)
 
     check_out_dir(args.out, args.force)
-    check_decay(args.decay)
+    if args.decay is not None:
+        check_decay(args.decay)
     _positive("calibration-clips", args.calibration_clips)
     if args.format == "akida":
         require_akida_extra()
     if args.c_array and args.format == "akida":
         raise ValueError("--c-array applies to LiteRT formats only.")
     eight_bit = args.format in ("litert-int8", "akida")
+    operating_point = check_operating_point(
+        (weights.card_of(args.weights) or {}).get("operating_point"))
+    if args.decay is None:
+        args.decay = operating_point["decay"] if operating_point else DEFAULT_DECAY
     source = _calibration_source(args) if eight_bit else None
     log(f"loading weights {args.weights!r}")
     model = weights.load_model(args.weights, args.frames, args.size)
@@ -584,6 +659,7 @@ def run_export(args: argparse.Namespace) -> int:
         "data": weights.training_data(args.weights),
         "force": args.force,
         "log": log,
+        "operating_point": operating_point,
     }
     calibration = _calibration_clips(source, args, log) if eight_bit else None
     if args.format == "akida":
@@ -594,10 +670,236 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- stream
+
+
+def add_stream(subparsers: Any) -> None:
+    """``streamnets stream MODEL --video PATH | --synthetic SEED``."""
+    parser = subparsers.add_parser(
+        "stream",
+        help="run the detector on a video or a synthetic stream, one JSON line per event",
+        description="Feed a video file (resampled to the model's 6 fps, centre-cropped, "
+        "resized) or a rendered synthetic stream frame by frame through a streaming model "
+        "and the event detector (decay smoothing, a threshold, re-arming by hysteresis). "
+        "Each detected gesture is printed at once as one JSON object on stdout: time_s "
+        "(the end of the frame that fired), frame, class, label, score. A progress bar and "
+        "a one-line summary go to stderr.",
+        formatter_class=FORMATTER,
+    )
+    parser.add_argument(
+        "model", metavar="MODEL",
+        help="a pretrained name (see streamnets.weights.pretrained_names()), a "
+        "'.weights.h5' with its model card next to it, or a folder written by "
+        "'streamnets export --format litert|litert-int8'",
+    )
+    parser.add_argument("--video", type=Path, default=None, metavar="PATH",
+                        help="a video file (mp4, webm, avi, ...) to stream")
+    parser.add_argument("--synthetic", type=int, default=None, metavar="SEED",
+                        help="stream a rendered synthetic stream with this seed instead")
+    parser.add_argument("--frames", type=int, default=None,
+                        help="frames to stream at 6 fps (default: the whole video, or "
+                        f"{DEFAULT_STREAM_FRAMES} for --synthetic)")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="trigger level of a class's smoothed probability (default: the "
+                        f"model's operating point, else {DEFAULT_THRESHOLD})")
+    parser.add_argument("--decay", type=float, default=None,
+                        help="decay factor d of P_t = d * P_(t-1) + softmax(logits_t) "
+                        f"(default: the model's operating point, else {DEFAULT_DECAY})")
+    parser.add_argument("--size", type=int, default=None,
+                        help="height = width of the model's frames (default: what the card "
+                        "or the export says)")
+    parser.set_defaults(func=run_stream)
+
+
+def load_streamer(spec: str, size: int | None = None
+                  ) -> tuple[Any, int, list[str], dict[str, Any] | None]:
+    """What ``streamnets stream MODEL`` runs: ``(model with step(frames), frame size,
+    class names, operating point or None)`` for a pretrained name, a ``.weights.h5`` or an
+    exported LiteRT folder (:class:`~streamnets.litert.LiteRTRunner`)."""
+    path = Path(spec)
+    if path.is_dir():
+        if not is_export(path):
+            raise ValueError(
+                f"MODEL {spec} is a folder but not a streamnets export (no {METADATA_FILE} "
+                "naming its model file); pass a folder written by 'streamnets export', a "
+                "pretrained name or a '.weights.h5'.")
+        metadata = read_metadata(path)
+        if not str(metadata["format"]).startswith("litert"):
+            raise ValueError(f"MODEL {spec} is an {metadata['format']} export; 'streamnets "
+                             "stream' runs LiteRT exports (litert, litert-int8).")
+        runner = LiteRTRunner(path / metadata["model_file"])
+        frame_size = int(runner.frame_shape[0])
+        if size is not None and size != frame_size:
+            raise ValueError(f"--size {size}: the export {spec} takes {frame_size}x"
+                             f"{frame_size} frames; drop --size or export at that size.")
+        names = list(metadata.get("class_names") or _class_names(int(runner.n_classes)))
+        return runner, frame_size, names, metadata.get("operating_point")
+    if spec not in weights.pretrained_names() and not path.exists():
+        raise FileNotFoundError(f"MODEL {spec}: no such file or folder, and not a pretrained "
+                                f"name ({', '.join(weights.pretrained_names())}).")
+    model = weights.load_model(spec, None, size)
+    card = weights.card_of(spec) or {}
+    stream = to_streaming(model)
+    return (stream, int(stream.frame_shape[0]), _class_names(int(model.output.shape[-1])),
+            card.get("operating_point"))
+
+
+def resolve_operating_point(decay: float | None, threshold: float | None,
+                            point: dict[str, Any] | None) -> tuple[float, float, str | None]:
+    """``(decay, threshold, note)``: each from the flag, else the model's operating point,
+    else the package default; ``note`` says which defaults were used (``None``: none)."""
+    point = check_operating_point(point) or {}
+    defaults = []
+    if decay is None:
+        decay = point.get("decay")
+        if decay is None:
+            decay = DEFAULT_DECAY
+            defaults.append(f"decay {DEFAULT_DECAY}")
+    if threshold is None:
+        threshold = point.get("threshold")
+        if threshold is None:
+            threshold = DEFAULT_THRESHOLD
+            defaults.append(f"threshold {DEFAULT_THRESHOLD}")
+    note = None
+    if defaults:
+        note = (f"the model carries no operating point, so the defaults are used: "
+                f"{' and '.join(defaults)} (pass --decay / --threshold to choose)")
+    return float(decay), float(threshold), note
+
+
+def run_stream(args: argparse.Namespace) -> int:
+    """Stream frames through the model and the detector; print one JSON line per event."""
+    if (args.video is None) == (args.synthetic is None):
+        raise ValueError("pass exactly one of --video PATH and --synthetic SEED.")
+    _positive("frames", args.frames)
+    _positive("size", args.size)
+    if args.decay is not None:
+        check_decay(args.decay)
+    info = video.probe_video(args.video) if args.video is not None else None  # fails early
+    model, size, names, point = load_streamer(args.model, args.size)
+    decay, threshold, note = resolve_operating_point(args.decay, args.threshold, point)
+    # Jester's "No gesture" and "Doing other things" never fire; other label sets have none.
+    background = BACKGROUND_CLASSES if names == list(JESTER_CLASSES) else ()
+    detector = EventDetector(decay=decay, threshold=threshold, background=background)
+    if note:
+        print(f"streamnets stream: note: {note}", file=sys.stderr)
+    if args.video is not None:
+        frames = video.iter_video(args.video, size=size, max_frames=args.frames)
+        total = info.model_frames()
+        if total is not None and args.frames is not None:
+            total = min(total, args.frames)
+    else:
+        count = args.frames or DEFAULT_STREAM_FRAMES
+        frames, _ = data.synthetic_stream(args.synthetic, frames=count, size=size)
+        total = count
+    seen = events = 0
+    started = time.perf_counter()  # reset after the first frame, which traces the step
+    with tqdm(frames, total=total, unit="frame", file=sys.stderr, dynamic_ncols=True,
+              desc="streaming") as bar:
+        for frame in bar:
+            logits = model.step(frame[None])[0]
+            for detection in detector.update(logits):
+                record = {"time_s": detection.time / MODEL_FPS, "frame": detection.frame,
+                          "class": names[detection.label], "label": detection.label,
+                          "score": round(detection.score, 6)}
+                print(json.dumps(record), flush=True)
+                events += 1
+            seen += 1
+            if seen == 1:
+                started = time.perf_counter()
+    if seen == 0:
+        raise ValueError("no frame was streamed.")
+    ms = 1000 * (time.perf_counter() - started) / max(seen - 1, 1)
+    print(f"streamnets stream: {seen} frames, {events} events, {ms:.2f} ms/frame after the "
+          f"first ({1000 / ms / MODEL_FPS:.1f}x real time at {MODEL_FPS:g} fps; decay "
+          f"{decay}, threshold {threshold})", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- tune
+
+
+def add_tune(subparsers: Any) -> None:
+    """``streamnets tune MODEL``: the operating point and warm clip accuracy."""
+    parser = subparsers.add_parser(
+        "tune",
+        help="pick the detector's operating point on validation streams; score streams "
+        "and cold/warm clips",
+        description="Stream the validation streams through the model with no reset, sweep "
+        "the decay and the threshold, pick the best event recall within the false-trigger "
+        "budget, and report that point on the test streams. Also score test clips cold "
+        "(from a reset) and warm (after a clip of another class, no reset). With --card, "
+        "write both into a copy of the model card (operating_point, clips_cold_warm), "
+        "which 'stream' and 'export' then use.",
+        formatter_class=FORMATTER,
+    )
+    parser.add_argument("model", metavar="MODEL",
+                        help="a pretrained name or a '.weights.h5' with its model card")
+    parser.add_argument("--streams", type=int, default=operating_point.DEFAULT_STREAMS,
+                        help="validation streams to pick on, and as many test streams")
+    parser.add_argument("--frames", type=int, default=operating_point.DEFAULT_STREAM_FRAMES,
+                        help="frames per stream (at 6 fps)")
+    parser.add_argument("--max-false-per-minute", type=float,
+                        default=operating_point.MAX_FALSE_PER_MINUTE,
+                        help="false-trigger budget of the pick")
+    parser.add_argument("--clips", type=int, default=540,
+                        help="test clips scored cold and warm (0: skip)")
+    parser.add_argument("--card", type=Path, default=None,
+                        help="write the model card with the results added to this path "
+                        "(it may be the card itself)")
+    parser.set_defaults(func=run_tune)
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    """Operating point on streams, cold and warm clips; optionally into a card."""
+    _positive("streams", args.streams)
+    _positive("frames", args.frames)
+    _positive("clips", args.clips, minimum=0)
+    if not args.max_false_per_minute > 0:
+        raise ValueError(f"--max-false-per-minute must be > 0, got {args.max_false_per_minute}.")
+    card = weights.card_of(args.model)
+    if args.card is not None and card is None:
+        raise ValueError(f"{args.model} has no model card to add the results to.")
+    check_output_file(args.card, "--card")
+    started = time.perf_counter()
+    model = weights.load_model(args.model)
+    runner = to_streaming(model)
+    size = int(runner.frame_shape[0])
+    point = operating_point.tune(runner, args.streams, args.frames, size,
+                                 args.max_false_per_minute)
+    test = point["test"]
+    print(f"operating point: decay {point['decay']}, threshold {point['threshold']} "
+          f"(picked on {args.streams} validation streams); test streams: recall "
+          f"{test['recall']:.3f}, precision {test['precision'] or 0:.3f}, "
+          f"{test['false_triggers_per_minute']:.2f} false triggers/min, median delay "
+          f"{(test['delay_frames'] or {}).get('median', float('nan')):.1f} frames")
+    clips = None
+    if args.clips:
+        clip_set = warm.warm_clip_set(args.clips, frames=int(model.input_shape[1] or 16),
+                                      size=size)
+        clips = warm.score_cold_warm(runner, clip_set)
+        for start in ("cold", "warm"):
+            scores = clips[start]
+            print(f"{start} clips: accuracy {scores['all']['clip_accuracy']:.4f}, mirror pairs "
+                  f"{scores['mirror_pairs']['clip_accuracy']:.4f}, frame 1 "
+                  f"{scores['all']['first_frame_accuracy']:.4f}")
+    seconds = time.perf_counter() - started
+    if args.card is not None:
+        record = {"command": shlex.join(["streamnets", *args.argv]), **provenance(),
+                  "seconds": round(seconds, 1)}
+        card = {**card, "operating_point": {**point, **record}}
+        if clips is not None:
+            card["clips_cold_warm"] = {**clips, **record}
+        write_json(args.card, card)
+        print(f"wrote {args.card}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 #: Every subcommand's ``add_<name>(subparsers)``; new subcommands append theirs here.
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_export]
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_evaluate, add_tune, add_export,
+                                          add_stream]
 
 #: What counts as a user error: reported in one line, exit code 2.
 USER_ERRORS = (ValueError, OSError, ImportError, DownloadError)

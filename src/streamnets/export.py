@@ -171,6 +171,34 @@ def _metadata(fmt: str, model_file: str, content: bytes, class_names: Sequence[s
     }
 
 
+#: The keys an operating point must have (more, such as the scores it was picked for, are
+#: copied along).
+OPERATING_POINT_KEYS: tuple[str, ...] = ("decay", "threshold")
+
+
+def check_operating_point(operating_point: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The detector's operating point (``decay``, ``threshold``, ...) as a dict, checked.
+
+    It is the trigger a deployment should run (:class:`streamnets.detection.EventDetector`),
+    picked on validation streams and recorded in the model card; an export carries it so
+    that the runtime need not find the card.
+    """
+    if operating_point is None:
+        return None
+    if not isinstance(operating_point, Mapping):
+        raise ValueError(f"operating_point must be a mapping, got {operating_point!r}.")
+    missing = [key for key in OPERATING_POINT_KEYS if key not in operating_point]
+    if missing:
+        raise ValueError(f"operating_point lacks {missing} (it has {sorted(operating_point)}).")
+    point = dict(operating_point)
+    check_decay(point["decay"])
+    threshold = point["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
+            0 < threshold <= 1):
+        raise ValueError(f"operating_point threshold must be in (0, 1], got {threshold!r}.")
+    return point
+
+
 def _image_first(name: str) -> tuple[bool, str]:
     """Sort key: the frame and the logits before the states."""
     return (name not in (IMAGE_INPUT, LOGITS_OUTPUT), name)
@@ -218,6 +246,7 @@ def export_litert(
     write_c_array: bool = False,
     force: bool = False,
     log: Callable[[str], None] = lambda message: None,
+    operating_point: Mapping[str, Any] | None = None,
 ) -> ExportResult:
     """Export ``model``'s streaming step to ``out_dir/model.tflite`` + ``metadata.json``.
 
@@ -235,9 +264,12 @@ def export_litert(
         write_c_array: also write ``model_data.h`` (the model as a C array).
         force: replace an earlier export in ``out_dir``.
         log: called with a line of progress at each stage.
+        operating_point: the detector's ``decay`` and ``threshold`` (from the model
+            card), written to the metadata as ``"operating_point"`` when given.
     """
     fmt = "litert-int8" if int8 else "litert"
     decay = check_decay(decay)
+    operating_point = check_operating_point(operating_point)
     check_out_dir(out_dir, force)
     if int8 and calibration_clips is None:
         raise ValueError("an int8 export needs calibration_clips (uint8 clips (N, T, H, W, C)).")
@@ -251,6 +283,8 @@ def export_litert(
         if int8:
             calibration_clips = check_calibration_clips(calibration_clips, stream.frame_shape)
         extra: dict[str, Any] = {}
+        if operating_point is not None:
+            extra["operating_point"] = operating_point
         calibration = None
         if int8:
             log(f"recording calibration pairs from {len(calibration_clips)} clips")
@@ -295,6 +329,7 @@ def export_akida(
     data: Mapping[str, Any] | None = None,
     force: bool = False,
     log: Callable[[str], None] = lambda message: None,
+    operating_point: Mapping[str, Any] | None = None,
 ) -> ExportResult:
     """Quantize ``model`` with quantizeml, convert it with cnn2snn, save ``model.fbz``.
 
@@ -303,10 +338,12 @@ def export_akida(
     :func:`streamnets.quantize.quantize_brainchip`, to convert that one. The saved model
     takes one uint8 frame ``(H, W, C)`` per step; one ``akida.Model`` instance is one
     stream (a batch of frames is consumed as consecutive frames) and has no reset: load a
-    fresh instance per clip.
+    fresh instance per clip. ``operating_point`` is written to the metadata as for
+    :func:`export_litert`.
     """
     cnn2snn = require_akida_extra()["cnn2snn"]
     decay = check_decay(decay)
+    operating_point = check_operating_point(operating_point)
     check_out_dir(out_dir, force)
     if (calibration_clips is None) == (quantized is None):
         raise ValueError("pass exactly one of calibration_clips (to quantize) and quantized.")
@@ -340,6 +377,8 @@ def export_akida(
                 "new_stream": "load a fresh instance (there is no reset)",
             },
         }
+        if operating_point is not None:
+            extra["operating_point"] = operating_point
         metadata = _metadata("akida", MODEL_FILES["akida"], content, names, decay, data or {},
                              inputs, outputs, extra)
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")

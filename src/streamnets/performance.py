@@ -1,17 +1,18 @@
-"""Side-by-side speed measurements behind the book's performance claims (chapter 8).
+"""Side-by-side speed measurements behind the book's performance claims (chapter 9).
 
 Each function times a path *and its peer in the same run*, in turn (``rounds`` times,
 ``repeats`` calls each, medians over all calls), because on a shared machine only
 numbers taken together are comparable; ratios are what carry over to other machines.
 Each returns a JSON-ready dict stamped with :func:`streamnets.timing.environment`.
 ``benchmarks/`` writes these dicts to ``benchmarks/results/`` (``make bench``);
-chapter 8 reads them there, or calls these functions with small settings when there are
+chapter 9 reads them there, or calls these functions with small settings when there are
 none (CI mode, Colab). :func:`targets` turns the results into the issue's pass/fail table.
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +24,17 @@ import tensorflow as tf
 
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.brainchip import bufferized
+from streamnets.data import MODEL_FPS, synthetic_stream
 from streamnets.data import calibration_clips as synthetic_calibration_clips
+from streamnets.detection import DEFAULT_THRESHOLD, EventDetector
 from streamnets.export import export_litert
 from streamnets.litert import LiteRTRunner, configure_int8, litert_interpreter, quiet_tensorflow
 from streamnets.models import gesture_net, macs_per_frame
 from streamnets.quantize import MIN_CALIBRATION_CLIPS, quantize_brainchip
+from streamnets.smoothing import DEFAULT_DECAY
 from streamnets.streaming import StreamingModel, to_streaming
 from streamnets.timing import environment, measure_throughput
+from streamnets.video import iter_video, write_video
 from streamnets.weights import load_pretrained, pretrained_names
 
 #: Shape ``(rows, depth, columns)`` of the int8 matrix product that measures peak speed:
@@ -528,3 +533,120 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     return [{"goal": name, "target": goal, "measured": value,
              "met": None if value is None else bool(check(value))}
             for name, goal, value, check in rows]
+
+
+# ------------------------------------------------------------------------------ stream loop
+
+#: The runtimes the stream-loop benchmark times, in turn: the Keras streaming step and the
+#: int8 LiteRT export on one thread.
+LOOP_PATHS: tuple[str, ...] = ("keras_step", "litert_int8_1_thread")
+#: The stages of one frame of the loop.
+LOOP_STAGES: tuple[str, ...] = ("decode", "step", "detect")
+
+
+def stream_video(frames: int, path: str | Path, size: int = 160, seed: int = 0,
+                 fps: float = 2 * MODEL_FPS) -> Path:
+    """Write a synthetic stream of ``frames`` frames, ``size`` pixels square, to an mp4 at
+    ``fps`` (12 by default, Jester's rate, so decoding reads two frames per model frame)."""
+    pixels, _ = synthetic_stream(seed, frames=frames, size=size)
+    write_video(path, pixels, fps=fps)
+    return Path(path)
+
+
+def _loop_pass(runner: Any, path: Path, size: int, decay: float, threshold: float
+               ) -> dict[str, Any]:
+    """One pass of the whole loop over the video: seconds per stage, frames, events."""
+    runner.reset()
+    detector = EventDetector(decay=decay, threshold=threshold)
+    stages = dict.fromkeys(LOOP_STAGES, 0.0)
+    frames = events = 0
+    clock = time.perf_counter
+    decoded = iter_video(path, size=size)
+    start = clock()
+    while True:
+        before = clock()
+        frame = next(decoded, None)
+        after_decode = clock()
+        stages["decode"] += after_decode - before
+        if frame is None:
+            break
+        logits = runner.step(frame[None])[0]
+        after_step = clock()
+        events += len(detector.update(logits))
+        stages["step"] += after_step - after_decode
+        stages["detect"] += clock() - after_step
+        frames += 1
+    return {"seconds": clock() - start, "stages": stages, "frames": frames, "events": events}
+
+
+def stream_loop_benchmark(
+    frames: int = 240,
+    source_size: int = 160,
+    repeats: int = 3,
+    rounds: int = 3,
+    calibration_clips: int = 16,
+    decay: float = DEFAULT_DECAY,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """Frames per second of the whole stream loop: decode, step, smoothing and trigger.
+
+    A synthetic stream of ``frames`` frames at ``source_size`` pixels is written as a
+    12 fps mp4 (:func:`stream_video`), then read back exactly as ``streamnets stream``
+    reads a video: :func:`streamnets.video.iter_video` (decode, resample to 6 fps,
+    centre crop, resize), the model's ``step`` on each frame, and
+    :class:`~streamnets.detection.EventDetector.update`. The Keras streaming step and the
+    int8 LiteRT export on one thread (:data:`LOOP_PATHS`) take turns, ``rounds`` times,
+    ``repeats`` whole passes each after one untimed pass. Reports, per path, the median
+    frames per second of a pass, milliseconds per frame of each stage (medians over
+    passes), and the real-time factor at the model's rate: frames per second /
+    :data:`~streamnets.data.MODEL_FPS` (above 1: faster than a live camera delivers).
+    """
+    _check_counts("frames, repeats and rounds", [frames, repeats, rounds])
+    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
+        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
+                         f"{calibration_clips!r}.")
+    model, weights = gesture_model()
+    clip_frames, size = model.input.shape[1:3]
+    with tempfile.TemporaryDirectory(prefix="streamnets-loop-") as folder:
+        video = stream_video(frames, Path(folder) / "stream.mp4", size=source_size)
+        export = export_litert(
+            model, Path(folder) / "int8", int8=True,
+            class_names=[str(i) for i in range(model.output.shape[-1])],
+            calibration_clips=synthetic_calibration_clips(calibration_clips, clip_frames, size))
+        runners = {"keras_step": to_streaming(model),
+                   "litert_int8_1_thread": LiteRTRunner(export.folder / "model.tflite",
+                                                         num_threads=1)}
+        passes: dict[str, list[dict[str, Any]]] = {name: [] for name in runners}
+        for _ in range(rounds):
+            for name, runner in runners.items():
+                if not passes[name]:
+                    _loop_pass(runner, video, size, decay, threshold)  # warm-up, untimed
+                passes[name] += [_loop_pass(runner, video, size, decay, threshold)
+                                 for _ in range(repeats)]
+        video_bytes = video.stat().st_size
+    model_frames = passes["keras_step"][0]["frames"]
+    loops = {}
+    for name, runs in passes.items():
+        fps = float(np.median([run["frames"] / run["seconds"] for run in runs]))
+        loops[name] = {
+            "frames_per_s": fps,
+            "ms_per_frame": 1000 / fps,
+            "real_time_factor": fps / MODEL_FPS,
+            "stage_ms_per_frame": {
+                stage: 1000 * float(np.median([run["stages"][stage] / run["frames"]
+                                               for run in runs]))
+                for stage in LOOP_STAGES},
+            "events": runs[0]["events"],
+            "raw_seconds": [run["seconds"] for run in runs],
+        }
+    return {
+        **environment("ai-edge-litert", "av"),
+        "model": _model_summary(model, weights),
+        "video": {"source_frames": frames, "source_size": source_size,
+                  "source_fps": 2 * MODEL_FPS, "codec": "mp4 (write_video)",
+                  "bytes": video_bytes, "model_frames": model_frames,
+                  "model_fps": MODEL_FPS, "model_size": int(size)},
+        "decay": decay, "threshold": threshold,
+        "repeats": repeats, "rounds": rounds, "calibration_clips": calibration_clips,
+        "loop": loops,
+    }

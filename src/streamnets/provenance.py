@@ -1,7 +1,7 @@
 """Which code produced a file: the package version and, in a git checkout, the commit.
 
 Model cards, export metadata and benchmark results carry this stamp, so a reader (or
-chapter 8) can tell whether a saved number was measured by the code in front of them.
+chapter 9) can tell whether a saved number was measured by the code in front of them.
 Imports nothing heavy: scripts that only read or write JSON stay fast.
 """
 

@@ -1,7 +1,7 @@
 """Benchmark result files: where they are, reading them back, writing them stamped.
 
 ``make bench`` writes one JSON file per benchmark to ``benchmarks/results/`` and ``make
-book`` adds the chapters' times; chapter 8 and ``benchmarks/run_all.py`` read them. Every
+book`` adds the chapters' times; chapter 9 and ``benchmarks/run_all.py`` read them. Every
 file is written by :func:`write_result`, which stamps it with the code that produced it
 (:func:`streamnets.provenance.provenance`: package version, commit, uncommitted changes),
 so a reader can use only the numbers that the code in front of it measured
@@ -23,8 +23,8 @@ from streamnets.provenance import UNKNOWN_COMMIT, provenance
 
 #: The result files of ``make bench`` (``benchmarks/results/<name>.json``), and
 #: ``book_full``, the full-mode chapter times that ``make book`` records as it goes.
-RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "data", "book",
-                                 "book_full")
+RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "stream_loop",
+                                 "data", "book", "book_full")
 #: The keys of the stamp :func:`write_result` adds (those of ``provenance()``).
 STAMP_KEYS: tuple[str, ...] = ("streamnets_version", "commit", "dirty")
 

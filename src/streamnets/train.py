@@ -54,13 +54,26 @@ def _clip_labels(y_true: Any) -> Any:
     return ops.reshape(ops.cast(y_true, "int32"), (-1,))
 
 
+def _frame_labels(y_true: Any) -> Any:
+    """``(B, T)`` int labels: per-frame targets as given, or a clip's label at every frame.
+
+    ``(B, T)`` with ``T > 1`` are per-frame targets (stream windows); ``(B,)`` and
+    ``(B, 1)`` are one label per clip, repeated at every frame (BrainChip's loss).
+    """
+    if len(y_true.shape) == 2 and y_true.shape[1] != 1:
+        return ops.cast(y_true, "int32")
+    return ops.expand_dims(_clip_labels(y_true), 1)
+
+
 @keras.saving.register_keras_serializable("streamnets")
 class TemporalCrossEntropy(keras.losses.Loss):
-    """Cross-entropy of per-frame logits ``(B, T, C)`` against one label per clip ``(B,)``.
+    """Cross-entropy of per-frame logits ``(B, T, C)`` against one label per clip ``(B,)``
+    or per frame ``(B, T)``.
 
-    The label is repeated at every frame, smoothed (``label_smoothing`` of the mass spread
-    evenly over all classes), and the cross-entropy is averaged over frames: one value
-    per clip, then over the batch.
+    A clip's label is repeated at every frame (BrainChip's loss); per-frame targets (stream
+    windows, :func:`streamnets.data.stream_window`) are used as they are. Targets are
+    smoothed (``label_smoothing`` of the mass spread evenly over all classes), and the
+    cross-entropy is averaged over frames: one value per clip, then over the batch.
     """
 
     def __init__(
@@ -76,11 +89,11 @@ class TemporalCrossEntropy(keras.losses.Loss):
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         n_classes = ops.shape(y_pred)[-1]
-        targets = ops.one_hot(_clip_labels(y_true), n_classes, dtype=y_pred.dtype)
+        targets = ops.one_hot(_frame_labels(y_true), n_classes, dtype=y_pred.dtype)
         targets = targets * (1.0 - self.label_smoothing) + self.label_smoothing / ops.cast(
             n_classes, y_pred.dtype
         )
-        targets = ops.broadcast_to(ops.expand_dims(targets, 1), ops.shape(y_pred))
+        targets = ops.broadcast_to(targets, ops.shape(y_pred))
         per_frame = keras.losses.categorical_crossentropy(targets, y_pred, from_logits=True)
         return ops.mean(per_frame, axis=-1)
 
@@ -89,9 +102,10 @@ class TemporalCrossEntropy(keras.losses.Loss):
 
 
 def frame_matches(y_true: Any, y_pred: Any) -> Any:
-    """``(B, T)`` float: 1 where a frame's own argmax equals its clip's label."""
+    """``(B, T)`` float: 1 where a frame's own argmax equals its label (the clip's, or the
+    frame's own for per-frame targets)."""
     predicted = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
-    return ops.cast(ops.equal(predicted, ops.expand_dims(_clip_labels(y_true), 1)), "float32")
+    return ops.cast(ops.equal(predicted, _frame_labels(y_true)), "float32")
 
 
 @keras.saving.register_keras_serializable("streamnets")
@@ -124,11 +138,13 @@ def learning_rate_schedule(
     batch_size: int,
     warmup_fraction: float = WARMUP_FRACTION,
     min_learning_rate: float = MIN_LEARNING_RATE,
+    peak: float | None = None,
 ) -> keras.optimizers.schedules.CosineDecay:
-    """Linear warm-up from ``min_learning_rate`` to the peak, then cosine decay to it."""
+    """Linear warm-up from ``min_learning_rate`` to the peak (default: BrainChip's rule,
+    :func:`peak_learning_rate`; lower for fine-tuning), then cosine decay to it."""
     if total_steps < 2:
         raise ValueError(f"total_steps must be >= 2 for a warm-up and a decay, got {total_steps}.")
-    peak = peak_learning_rate(batch_size)
+    peak = peak_learning_rate(batch_size) if peak is None else float(peak)
     if not 0 < min_learning_rate < peak:
         raise ValueError(
             f"min_learning_rate must be in (0, peak={peak:g}) for batch_size={batch_size}, "
@@ -144,17 +160,23 @@ def learning_rate_schedule(
     )
 
 
-def make_optimizer(total_steps: int, batch_size: int) -> keras.optimizers.AdamW:
-    """AdamW with BrainChip's weight decay, epsilon and schedule."""
+def make_optimizer(total_steps: int, batch_size: int, peak: float | None = None
+                   ) -> keras.optimizers.AdamW:
+    """AdamW with BrainChip's weight decay, epsilon and schedule (``peak``: see
+    :func:`learning_rate_schedule`)."""
     return keras.optimizers.AdamW(
-        learning_rate=learning_rate_schedule(total_steps, batch_size),
+        learning_rate=learning_rate_schedule(total_steps, batch_size, peak=peak),
         weight_decay=WEIGHT_DECAY,
         epsilon=ADAM_EPSILON,
     )
 
 
 def compile_for_training(
-    model: keras.Model, total_steps: int, batch_size: int, label_smoothing: float = LABEL_SMOOTHING
+    model: keras.Model,
+    total_steps: int,
+    batch_size: int,
+    label_smoothing: float = LABEL_SMOOTHING,
+    peak: float | None = None,
 ) -> keras.Model:
     """Compile ``model`` with the temporal loss, the frame metric and the recipe's optimizer.
 
@@ -168,7 +190,7 @@ def compile_for_training(
             if isinstance(layer, keras.layers.BatchNormalization):
                 layer.synchronized = True
     model.compile(
-        optimizer=make_optimizer(total_steps, batch_size),
+        optimizer=make_optimizer(total_steps, batch_size, peak),
         loss=TemporalCrossEntropy(label_smoothing),
         metrics=[FrameAccuracy()],
         jit_compile=False,  # XLA was 3x slower on a small CPU (DESIGN §10)
@@ -423,11 +445,16 @@ class TrainConfig:
     validate_every: int = 3
     seed: int = 0
     label_smoothing: float = LABEL_SMOOTHING
+    #: Peak learning rate; ``None``: BrainChip's rule for the batch size.
+    learning_rate: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "steps_per_epoch", "validate_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}.")
+        if self.learning_rate is not None and not self.learning_rate > MIN_LEARNING_RATE:
+            raise ValueError(f"learning_rate (the peak) must be above {MIN_LEARNING_RATE:g}, "
+                             f"got {self.learning_rate}.")
         if self.steps % self.steps_per_epoch:
             raise ValueError(
                 f"steps ({self.steps}) must be a multiple of steps_per_epoch "
@@ -475,7 +502,8 @@ def learning_rate_curve(stages: list[dict[str, Any]]) -> tuple[np.ndarray, np.nd
     steps, rates, offset = [], [], 0
     for training in stages:
         config = training["config"]
-        schedule = learning_rate_schedule(config["steps"], config["batch_size"])
+        schedule = learning_rate_schedule(config["steps"], config["batch_size"],
+                                          peak=config.get("learning_rate"))
         local = np.arange(config["steps"])
         steps.append(local + offset)
         rates.append(np.array([float(schedule(step)) for step in local]))
@@ -544,7 +572,8 @@ def fit(
     with strategy.scope():
         model = build_model()
         n_classes = int(model.output.shape[-1])
-        compile_for_training(model, config.steps, config.batch_size, config.label_smoothing)
+        compile_for_training(model, config.steps, config.batch_size, config.label_smoothing,
+                             config.learning_rate)
         start_epoch, history, elapsed = 0, [], 0.0
         checkpoint = latest_checkpoint(checkpoint_dir)
         if checkpoint is not None:

@@ -14,12 +14,19 @@ augmentation there); the training stream never repeats a clip.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from streamnets.data.classes import NUM_CLASSES
+from streamnets.data.streams import (
+    LABEL_TAIL,
+    stream_frame_labels,
+    stream_seed,
+    synthetic_stream,
+)
 from streamnets.data.synthetic import MAX_SEED, check_clip_args, synthetic_clip
 
 if TYPE_CHECKING:
@@ -184,6 +191,74 @@ def synthetic_dataset(split: str = "train", batch_size: int = 16, num_clips: int
     if drop_remainder is None:
         drop_remainder = split == "train"
     return finish_dataset(dataset, batch_size, augment, seed, drop_remainder)
+
+
+#: Frames of every training window cut from a stream (more than the model's 21-frame
+#: receptive field, so its last frames are computed exactly as in a never-reset stream).
+DEFAULT_WINDOW = 32
+#: Each window is cut from a stream this many frames longer than the window.
+WINDOW_SLACK = 64
+#: Share of windows placed so that they hold a whole gesture and its label tail (the rest
+#: start anywhere): streams are mostly gaps, and the model must still see many gestures.
+GESTURE_SHARE = 0.75
+#: Training windows of one ``seed`` take their streams from this many consecutive
+#: training-stream indices.
+WINDOW_SEED_STRIDE = 2**40
+
+
+def stream_window(index: int, seed: int = 0, window: int = DEFAULT_WINDOW, size: int = 100
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Training window ``index`` of run ``seed``: uint8 ``(window, size, size, 3)`` frames and
+    their int32 ``(window,)`` per-frame targets (:func:`stream_frame_labels`).
+
+    It is cut from its own training stream (``stream_seed("train", seed * 2**40 + index)``,
+    :data:`WINDOW_SLACK` frames longer than the window). With probability
+    :data:`GESTURE_SHARE` the cut is drawn among those that hold one whole gesture plus its
+    label tail, anywhere in the window; otherwise anywhere. So a window may open on the
+    stream's first frame, mid-gap or mid-gesture: the model cannot learn that a window
+    starts where a gesture does.
+    """
+    _check_stream_seed(seed)
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window must be an int >= 1, got {window!r}.")
+    length = window + WINDOW_SLACK
+    stream = stream_seed("train", seed * WINDOW_SEED_STRIDE + index)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([0x3A11, seed, index])))
+    frames, events = synthetic_stream(stream, length, size)
+    labels = stream_frame_labels(stream, length, size)
+    cuts = [(max(0, math.ceil(e.end) + LABEL_TAIL - window), min(WINDOW_SLACK, math.floor(e.start)))
+            for e in events]
+    cuts = [(low, high) for low, high in cuts if low <= high]
+    low, high = 0, WINDOW_SLACK
+    if cuts and rng.random() < GESTURE_SHARE:
+        low, high = cuts[int(rng.integers(len(cuts)))]
+    offset = int(rng.integers(low, high + 1))
+    return frames[offset:offset + window], labels[offset:offset + window]
+
+
+def stream_window_dataset(batch_size: int = 16, seed: int = 0, window: int = DEFAULT_WINDOW,
+                          size: int = 100) -> tf.data.Dataset:
+    """Endless batches ``(frames uint8 (B, window, size, size, 3), labels int32 (B, window))``
+    of :func:`stream_window` ``0, 1, 2, ...``, rendered in parallel in a fixed order: the
+    training data of the stream-aware model (per-frame targets, never a clip boundary)."""
+    import tensorflow as tf
+
+    check_batch_size(batch_size)
+    stream_window(0, seed, window, size)  # checks the arguments before any graph is built
+
+    def render(index: np.int64) -> tuple[np.ndarray, np.ndarray]:
+        return stream_window(int(index), seed, window, size)
+
+    def render_tf(index):
+        frames, labels = tf.numpy_function(render, [index], (tf.uint8, tf.int32),
+                                           stateful=False)
+        frames.set_shape((window, size, size, 3))
+        labels.set_shape((window,))
+        return index, frames, labels
+
+    dataset = tf.data.Dataset.counter().map(render_tf, num_parallel_calls=tf.data.AUTOTUNE,
+                                            deterministic=True)
+    return finish_dataset(dataset, batch_size, False, seed, True)
 
 
 def calibration_clips(num_clips: int, frames: int = 16, size: int = 100) -> np.ndarray:

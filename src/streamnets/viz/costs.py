@@ -2,7 +2,7 @@
 
 Keras is imported only by the functions that take a model (:func:`kernel_boxes`,
 :func:`plot_kernel_shapes`): the cost bars and tables also draw saved benchmark results
-(chapter 8, ``benchmarks/run_all.py``), which must not start TensorFlow.
+(chapter 9, ``benchmarks/run_all.py``), which must not start TensorFlow.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Figures and tables of the export chapter (chapter 7)."""
+"""Figures and tables of the export chapter (chapter 8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables and figures for chapter 8: the results of :mod:`streamnets.performance`.
+"""Tables and figures for chapter 9: the results of :mod:`streamnets.performance`.
 
 Every function takes the JSON-ready dicts the benchmarks return (or ``make bench`` wrote),
 so the chapter shows the same thing whether it read the files or measured live. The
@@ -150,6 +150,29 @@ def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
     for ax in (left, right):
         ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+#: Display names of the paths of ``stream_loop_benchmark``.
+LOOP_LABELS: dict[str, str] = {
+    "keras_step": "Keras streaming step",
+    "litert_int8_1_thread": "LiteRT int8, 1 thread",
+}
+
+
+def stream_loop_markdown(loop: Mapping[str, Any]) -> str:
+    """The whole loop on a video per runtime: frames/s, ms per frame and per stage, and the
+    real-time factor at the model's rate."""
+    stages = list(next(iter(loop["loop"].values()))["stage_ms_per_frame"])
+    rows = []
+    for name, row in loop["loop"].items():
+        rows.append([LOOP_LABELS.get(name, name), f"{row['frames_per_s']:,.0f}",
+                     f"{row['ms_per_frame']:.2f}",
+                     *(f"{row['stage_ms_per_frame'][stage]:.2f}" for stage in stages),
+                     f"{row['real_time_factor']:,.1f}×"])
+    fps = loop["video"]["model_fps"]
+    return _table(["loop (1 stream)", "frames/s", "ms per frame",
+                   *(f"{stage} (ms)" for stage in stages), f"real-time factor at {fps:g} fps"],
+                  rows)
 
 
 def plot_growth(growth: Mapping[str, Any]) -> Figure:

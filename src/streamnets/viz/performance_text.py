@@ -1,4 +1,4 @@
-"""The sentences of chapter 8, written from the measured values.
+"""The sentences of chapter 9, written from the measured values.
 
 Each function takes the JSON-ready result dicts of :mod:`streamnets.performance` (read
 from ``make bench``'s files or measured live) and writes a paragraph whose words follow
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from streamnets.viz.performance import RUNTIME_LABELS, batched_streams
+from streamnets.viz.performance import LOOP_LABELS, RUNTIME_LABELS, batched_streams
 
 
 def _times(ratio: float) -> str:
@@ -274,6 +274,32 @@ def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any])
     if quantized is not None and int8 is not None:
         text += (f" LiteRT int8 takes {int8:.2f} ms against {quantized:.2f} ms for BrainChip's "
                  f"8-bit quantized Keras model: {compare_time(int8, quantized, 'it')}.")
+    return text
+
+
+def stream_loop_summary(loop: Mapping[str, Any]) -> str:
+    """How much faster than real time the whole loop on a video runs, and what dominates."""
+    video, rows = loop["video"], loop["loop"]
+    fps = video["model_fps"]
+    parts = []
+    for name, row in rows.items():
+        factor = row["real_time_factor"]
+        label = LOOP_LABELS.get(name, name)
+        if factor >= 1:
+            parts.append(f"with the {label} it handles {row['frames_per_s']:,.0f} frames a "
+                         f"second, {factor:,.1f} times the {fps:g} a live camera delivers")
+        else:
+            parts.append(f"with the {label} it handles only {row['frames_per_s']:,.1f} frames "
+                         f"a second, slower than the {fps:g} a live camera delivers")
+    text = (f"Decoding a {video['source_size']} × {video['source_size']}, "
+            f"{video['source_fps']:g} fps mp4 into {video['model_frames']} frames and "
+            "running each through the model and the detector, " + "; ".join(parts) + ".")
+    for name, row in rows.items():
+        stages = row["stage_ms_per_frame"]
+        slowest = max(stages, key=stages.get)
+        share = stages[slowest] / sum(stages.values())
+        text += (f" In the {LOOP_LABELS.get(name, name)} loop, {slowest} takes the most time "
+                 f"({share:.0%} of it).")
     return text
 
 

@@ -1,4 +1,4 @@
-"""Figures and tables of the quantization chapter (chapter 6)."""
+"""Figures and tables of the quantization chapter (chapter 7)."""
 
 from __future__ import annotations
 
