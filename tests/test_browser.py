@@ -1,4 +1,4 @@
-"""The decay-factor widget of chapter 5 works in the published, static book.
+"""The static widgets of chapters 5 and 6 (decay; decay and threshold) work in the published book.
 
 The built page is served on 127.0.0.1 and opened in headless Chromium (Debian's
 ``chromium``, driven by ``playwright-core``; ``make browser-deps`` installs both). The
@@ -28,7 +28,9 @@ BROWSER_DIR = Path(__file__).parent / "browser"
 NODE_MODULES = BROWSER_DIR / "node_modules"
 DRIVER = BROWSER_DIR / "slider.js"
 CHROMIUM = Path("/usr/bin/chromium")
-CHAPTER_PAGE = "notebooks/05_smoothing.html"
+#: Chapter pages with a static widget: chapter 5's decay slider, chapter 6's decay and
+#: threshold sliders (the driver moves the first slider of the page).
+CHAPTER_PAGES = ("notebooks/05_smoothing.html", "notebooks/06_continuous.html")
 
 REQUIRE_JS_CDN = re.compile(
     r"https://cdnjs\.cloudflare\.com/ajax/libs/require\.js/(?P<version>[^/]+)/require(\.min)?\.js"
@@ -132,12 +134,14 @@ def _check_browser_deps() -> None:
 
 
 @pytest.mark.browser
-def test_decay_slider_changes_figure_without_kernel(book_server: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", CHAPTER_PAGES)
+def test_decay_slider_changes_figure_without_kernel(book_server: str, tmp_path: Path,
+                                                     page: str) -> None:
     _check_browser_deps()
     shots = tmp_path / "screenshots"
     shots.mkdir()
     result = subprocess.run(
-        ["node", str(DRIVER), f"{book_server}/{CHAPTER_PAGE}", str(tmp_path / "profile"),
+        ["node", str(DRIVER), f"{book_server}/{page}", str(tmp_path / "profile"),
          str(shots)],
         capture_output=True, text=True, timeout=180, check=False,
     )
@@ -146,7 +150,7 @@ def test_decay_slider_changes_figure_without_kernel(book_server: str, tmp_path: 
     diagnostics = json.dumps({k: report[k] for k in ("console", "errors", "blocked", "failed")},
                              indent=1)
     assert report["rendered"], (
-        f"the widget never rendered in {CHAPTER_PAGE} ({report.get('render_error')}); did the "
+        f"the widget never rendered in {page} ({report.get('render_error')}); did the "
         f"widget JavaScript load? Page screenshot in {shots}. Browser log:\n{diagnostics}"
     )
     before, after = report["before"], report["after"]

@@ -44,8 +44,13 @@ def trained(tmp_path_factory):
     return folder
 
 
+#: The package defaults, passed as flags: the shipped card's operating point may fire less.
+DEFAULTS = ("--decay", str(DEFAULT_DECAY), "--threshold", str(DEFAULT_THRESHOLD))
+
+
 def test_synthetic_stream_prints_one_valid_json_line_per_event(capsys):
-    code, events, err = run(capsys, "synthetic", "--synthetic", SEED, "--frames", FRAMES)
+    code, events, err = run(capsys, "synthetic", "--synthetic", SEED, "--frames", FRAMES,
+                            *DEFAULTS)
     assert code == 0
     assert events
     for event in events:
@@ -61,7 +66,8 @@ def test_synthetic_stream_prints_one_valid_json_line_per_event(capsys):
     for event in events:
         assert any(t.label == event["label"] and t.start <= event["frame"] <= t.end + 6
                    for t in truth), (event, truth)
-    assert "no operating point" in err and f"decay {DEFAULT_DECAY}" in err
+    assert "no operating point" not in err  # both flags given: nothing from the card
+    assert f"decay {DEFAULT_DECAY}, threshold {DEFAULT_THRESHOLD}" in err
     assert f"{FRAMES} frames, {len(events)} events" in err
 
 
@@ -69,14 +75,32 @@ def test_a_video_of_the_stream_gives_the_same_events(capsys, tmp_path):
     frames = synthetic_stream(SEED, frames=FRAMES, size=100)[0]
     path = tmp_path / "stream.mp4"
     write_video(path, frames)
-    _, direct, _ = run(capsys, "synthetic", "--synthetic", SEED, "--frames", FRAMES)
-    code, decoded, err = run(capsys, "synthetic", "--video", path)
+    _, direct, _ = run(capsys, "synthetic", "--synthetic", SEED, "--frames", FRAMES, *DEFAULTS)
+    code, decoded, err = run(capsys, "synthetic", "--video", path, *DEFAULTS)
+    assert direct  # something to compare
     assert code == 0 and f"{FRAMES} frames" in err
     assert [e["class"] for e in decoded] == [e["class"] for e in direct]
     for a, b in zip(decoded, direct, strict=True):
         assert abs(a["frame"] - b["frame"]) <= 2  # the codec's noise moves a trigger a little
     code, first, err = run(capsys, "synthetic", "--video", path, "--frames", 30)
     assert code == 0 and first == [] and "30 frames, 0 events" in err
+
+
+def test_without_flags_the_shipped_cards_operating_point_is_used(capsys):
+    point = weights.model_card("synthetic")["operating_point"]
+    code, _, err = run(capsys, "synthetic", "--synthetic", SEED, "--frames", 20)
+    assert code == 0 and "no operating point" not in err
+    assert f"decay {point['decay']}, threshold {point['threshold']}" in err
+
+
+def test_a_card_without_an_operating_point_falls_back_to_the_defaults(capsys, tmp_path):
+    weights.load_pretrained("synthetic").save_weights(tmp_path / "plain.weights.h5")
+    card = {k: v for k, v in weights.model_card("synthetic").items() if k != "operating_point"}
+    (tmp_path / "plain.json").write_text(json.dumps(card))
+    code, _, err = run(capsys, tmp_path / "plain.weights.h5", "--synthetic", SEED,
+                       "--frames", 20)
+    assert code == 0 and "no operating point" in err
+    assert f"decay {DEFAULT_DECAY}, threshold {DEFAULT_THRESHOLD}" in err
 
 
 def test_flags_override_the_defaults(capsys):

@@ -190,6 +190,11 @@ def test_animation_flashes_triggers_in_their_colour():
     draw(0)
     assert ax_video.get_title().startswith("frame 1")
     animation._draw_was_started = True  # drawn by hand above: no warning when collected
+    cut = viz.animate_stream(_video(), probabilities, found, matching, EVENTS, JESTER_CLASSES,
+                             0.6, first_frame=100)
+    cut._func(0)
+    assert cut._fig.axes[0].get_title().startswith("frame 101")  # the stream's numbering
+    cut._draw_was_started = True
     short = viz.animate_stream(_video(6), probabilities[:6], [], matching, [],
                                JESTER_CLASSES, 0.6)
     html = viz.animation_html(short)

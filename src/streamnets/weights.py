@@ -138,7 +138,9 @@ def load_pretrained(name: str = "synthetic", frames: int | None = None,
 
     ``"synthetic"`` is the 27-class model trained on the synthetic Jester-like clips
     at 16x100x100; ``"synthetic_perframe"`` is the same network with temporal kernels
-    of size 1 (the baseline that cannot see motion). The model card
+    of size 1 (the baseline that cannot see motion); ``"synthetic_stream"`` is
+    ``"synthetic"`` fine-tuned on windows cut from synthetic streams with per-frame
+    targets, so it does not rely on a reset before each gesture (chapter 6). The model card
     (:func:`model_card`) says how each was trained and how well it scores. ``frames`` and
     ``size`` rebuild it for other clip lengths or frame sizes (no weight depends on them).
     """

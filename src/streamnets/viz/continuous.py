@@ -153,7 +153,7 @@ def timeline_figure(video: np.ndarray, events: Sequence[Any], probabilities: np.
     lo, hi = (0, len(video)) if window is None else window
     if not 0 <= lo < hi <= len(video):
         raise ValueError(f"window must lie in [0, {len(video)}], got {window}.")
-    fig = Figure(figsize=(10, 4.4), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(10, 4.8), dpi=DPI, layout="constrained")
     strip_ax, ax = fig.subplots(2, 1, height_ratios=(1, 2.6))
     picks = np.linspace(lo, hi - 1, thumbnails).round().astype(int)
     strip = np.concatenate([video[k] for k in picks], axis=1)
@@ -169,7 +169,8 @@ def timeline_figure(video: np.ndarray, events: Sequence[Any], probabilities: np.
                               (lo, hi), class_names=class_names)
     if fps:
         ax.set_xlabel(f"frame ({fps:g} per second)")
-    ax.legend(loc="upper left", fontsize=7, ncol=3, framealpha=0.9)
+    # Below the axes, so that the strip above and the timeline keep the same x extent.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=6, fontsize=7)
     return fig
 
 
@@ -201,10 +202,9 @@ def plot_operating_curves(rows: Sequence[Mapping[str, Any]],
         ax.axvline(budget, color="k", ls="--", lw=0.8, label=f"budget {budget:g}/min")
     if picked is not None:
         ax.plot([picked["false_triggers_per_minute"]], [picked["recall"] or 0.0], "o", ms=14,
-                mfc="none", mec="k", mew=2, zorder=10, clip_on=False,
-                label=f"d = {picked['decay']:g}, θ = {picked['threshold']:.2f}")
-    ax.set(xscale="symlog", xlabel="false triggers per minute", ylabel="event recall",
-           ylim=(-0.02, 1.02))
+                mfc="none", mec="k", mew=2, zorder=10, clip_on=False, label="picked point")
+    ax.set_xscale("symlog", linthresh=1.0)  # linear up to 1 false trigger per minute
+    ax.set(xlabel="false triggers per minute", ylabel="event recall", ylim=(-0.02, 1.02))
     ax.set_xlim(left=0)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=7, ncol=2)
@@ -338,7 +338,7 @@ def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[st
     if len(frames) != len(labels):
         raise ValueError(f"one label per frame: {len(frames)} frames, {len(labels)} labels.")
     rows = -(-len(frames) // columns)
-    fig = Figure(figsize=(columns * 0.75, rows * 1.05), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(columns * 1.0, rows * 1.2), dpi=DPI, layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     background = {"No gesture", "Doing other things"}
     short = {"No gesture": "none", "Doing other things": "other"}
@@ -351,7 +351,7 @@ def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[st
         ax.imshow(frames[k])
         name = class_names[int(labels[k])]
         gesture = name not in background
-        ax.set_title(f"{k}: " + (short.get(name) or " ".join(name.split()[:2])), fontsize=6,
+        ax.set_title(f"{k}: " + (short.get(name) or " ".join(name.split()[:2])), fontsize=7,
                      fontweight="bold" if gesture else "normal", color="k" if gesture else "0.4")
     return fig
 
