@@ -6,6 +6,7 @@ import pytest
 
 from streamnets.blocks import (
     DepthwiseConv3D,
+    SpatialAveragePooling,
     causal_temporal_conv,
     conv3d_block,
     r2plus1d_block,
@@ -135,3 +136,23 @@ def test_model_with_unknown_frames_uses_depthwise_blocks():
     model = keras.Model(inputs, spatiotemporal_block(inputs, 10, 12, index=3, depthwise=True))
     out = np.asarray(model(np.zeros((1, 7, SIZE, SIZE, C_IN), "float32")))
     assert out.shape == (1, 7, 8, 8, 12)
+
+
+@pytest.mark.parametrize("shape", [(2, FRAMES, 9, 7, C_IN), (1, 3, 2, 2, 640), (3, 1, 1, 1, 4)])
+def test_spatial_average_pooling_equals_average_pooling3d(shape):
+    """The LiteRT-friendly mean computes what AveragePooling3D((1, H, W)) computes."""
+    x = np.random.default_rng(4).normal(3.0, 2.0, size=shape).astype("float32")
+    mean = np.asarray(SpatialAveragePooling()(x))
+    pooled = np.asarray(keras.layers.AveragePooling3D((1, *shape[2:4]))(x))
+    assert mean.shape == pooled.shape == (*shape[:2], 1, 1, shape[-1])
+    np.testing.assert_allclose(mean, pooled, rtol=1e-6, atol=1e-6)
+
+
+def test_spatial_average_pooling_round_trips_through_a_model_config():
+    inputs = keras.Input((None, 4, 4, 3))
+    model = keras.Model(inputs, SpatialAveragePooling(name="gap")(inputs))
+    rebuilt = keras.Model.from_config(model.get_config())
+    x = np.random.default_rng(5).normal(size=(2, 5, 4, 4, 3)).astype("float32")
+    assert isinstance(rebuilt.get_layer("gap"), SpatialAveragePooling)
+    np.testing.assert_allclose(np.asarray(rebuilt(x)), x.mean(axis=(2, 3), keepdims=True),
+                               rtol=1e-6)

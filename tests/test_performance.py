@@ -179,6 +179,8 @@ def test_growth_benchmark_rejects_bad_arguments(sizes: tuple, lengths: tuple,
     (lambda: performance.streaming_benchmark(stream_counts=(1, 0)), "stream_counts"),
     (lambda: performance.runtime_benchmark(calibration_clips=1), "calibration_clips"),
     (lambda: performance.runtime_benchmark(threads=()), "threads"),
+    (lambda: performance.litert_streaming_benchmark(calibration_clips=1), "calibration_clips"),
+    (lambda: performance.litert_streaming_benchmark(check_clips=0), "check_clips"),
 ])
 def test_benchmarks_reject_bad_arguments_before_any_work(call: Any, argument: str) -> None:
     with pytest.raises(ValueError, match=argument):
@@ -382,6 +384,34 @@ def test_runtime_benchmark_structure() -> None:
     rows = performance.targets(None, result)
     assert [row["met"] for row in rows[:3]] == [None, None, None]
     assert rows[3]["measured"] == one["ratio_measured_over_limit"]
+
+
+def test_litert_streaming_benchmark_on_a_tiny_model() -> None:
+    """Recompute and step, float and int8, timed in one run; the float clip model checked
+    equal to Keras' before timing. A 4-frame, 32-pixel model keeps it small."""
+    model = gesture_net((4, 32, 32, 3))
+    result = performance.litert_streaming_benchmark(repeats=1, rounds=1, calibration_clips=4,
+                                                    check_clips=1, model=model)
+    check_environment(result, "ai-edge-litert")
+    assert result["model"]["macs_per_frame"] == macs_per_frame(model)
+    assert result["window_frames"] == result["ratio_limit"] == 4
+    assert result["batch_size"] == result["threads"] == 1
+    check = result["check"]
+    assert check["frames"] == 4 and check["float_equals_keras"] is True
+    assert check["float_max_relative_error"] <= check["tolerance"]
+    assert 0 <= check["int8_top1_agreement_with_float"] <= 1
+    assert check["int8_clip_float_ops"] == {"CONV_3D": 11}  # LiteRT has no int8 Conv3D
+    assert set(result["raw_seconds"]) == {"float_recompute", "float_step", "int8_recompute",
+                                          "int8_step"}
+    for kind, row in result["latency_batch1"].items():
+        raw = result["raw_seconds"]
+        assert row["recompute_window_ms_median"] == pytest.approx(
+            performance.median_ms(raw[f"{kind}_recompute"]))
+        assert row["step_ms_median"] == pytest.approx(performance.median_ms(raw[f"{kind}_step"]))
+        assert row["ratio_recompute_over_step"] == pytest.approx(
+            row["recompute_window_ms_median"] / row["step_ms_median"])
+    sizes = result["sizes_bytes"]
+    assert sizes["int8_step"] < sizes["float_step"] and sizes["int8_clip"] < sizes["float_clip"]
 
 
 # ------------------------------------------------------------------------------ scripts

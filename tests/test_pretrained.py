@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 from streamnets import models, train, weights
 from streamnets.data import JESTER_CLASSES, MIRROR_PAIRS, class_index, clip_spec, synthetic_clip
+from streamnets.streaming import max_relative_error
 
 SMALL = (4, 32, 32, 3)
 N_CLASSES = 5
@@ -31,6 +33,23 @@ def test_pretrained_model_classifies_fresh_test_clips():
     logits = model.predict(clips, batch_size=27, verbose=0)
     scores = train.evaluate_logits(logits, labels)
     assert scores["clip_accuracy"] >= 0.95, scores["per_class_accuracy"]
+
+
+@pytest.mark.parametrize("name", ["synthetic", "synthetic_perframe"])
+def test_shipped_weights_give_the_logits_of_the_average_pooling3d_head(name):
+    """The head's mean (LiteRT-friendly) replaced AveragePooling3D((1, H, W)) after these
+    weights were trained: they still load, and the logits are those of the old layer."""
+    model = weights.load_pretrained(name, frames=4)
+    x = model.inputs[0]
+    for layer in model.layers[1:]:
+        if layer.name == "gap":
+            layer = keras.layers.AveragePooling3D((1, *x.shape[2:4]))
+        x = layer(x)
+    old = keras.Model(model.inputs[0], x)
+    clips = np.random.default_rng(6).integers(0, 256, (2, 4, 100, 100, 3)).astype("float32")
+    new_logits, old_logits = np.asarray(model(clips)), np.asarray(old(clips))
+    assert np.abs(old_logits).max() > 1  # trained weights: logits far from zero
+    assert max_relative_error(old_logits, new_logits) <= 1e-6
 
 
 def test_model_cards_record_how_and_how_well():

@@ -4,7 +4,9 @@ Every block is a function ``block(x, ...) -> y`` that appends standard layers
 (``ZeroPadding3D``, ``Conv3D``, ``BatchNormalization``, ``ReLU``) to a functional
 graph. Keeping to standard layers is deliberate: the streaming converter
 (:mod:`streamnets.streaming`) maps each layer type to its per-frame form with a small
-table, and BrainChip's weights load by layer name.
+table, and BrainChip's weights load by layer name. The two layers defined here compute
+what a standard layer computes, with other ops: :class:`DepthwiseConv3D` runs faster,
+:class:`SpatialAveragePooling` converts to LiteRT.
 
 Conventions: tensors are ``(batch, time, height, width, channels)``; temporal
 convolutions are causal (left zero padding of ``k - 1`` frames, no temporal stride),
@@ -69,6 +71,23 @@ class DepthwiseConv3D(layers.Conv3D):
             strides=self.strides[1:], padding=self.padding, dilation_rate=self.dilation_rate[1:],
         )
         return ops.reshape(y, (-1, frames, y.shape[1], y.shape[2], channels))
+
+
+@keras.saving.register_keras_serializable(package="streamnets")
+class SpatialAveragePooling(layers.Layer):
+    """Average over each frame's height and width: ``(B, T, H, W, C) -> (B, T, 1, 1, C)``.
+
+    The same numbers as ``AveragePooling3D((1, H, W))``, written as a mean over two axes
+    because LiteRT has a builtin for a mean but none for 3-D average pooling: with it the
+    whole clip model converts to LiteRT. It has no weights, so weight files written with
+    the pooling layer it replaced still load.
+    """
+
+    def call(self, inputs):
+        return ops.mean(inputs, axis=(2, 3), keepdims=True)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:2], 1, 1, input_shape[-1])
 
 
 def check_temporal_kernel(kernel_size: int, argument: str = "temporal_kernel") -> None:

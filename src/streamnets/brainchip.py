@@ -27,6 +27,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from streamnets.blocks import SpatialAveragePooling
+
 #: The packages of the ``akida`` extra, in the order they are imported.
 AKIDA_EXTRA_MODULES: tuple[str, ...] = ("tf_keras", "quantizeml", "cnn2snn", "akida")
 INSTALL_HINT = 'pip install "streamnets[akida]"'
@@ -124,6 +126,9 @@ def _twin_layer(layer: keras.layers.Layer, tfk: Any, counters: dict[str, int]) -
             tuple(layer.pool_size), strides=tuple(layer.strides), padding=layer.padding,
             name=name,
         )
+    if isinstance(layer, SpatialAveragePooling):
+        # BrainChip's model pools with AveragePooling3D over all of each frame.
+        return kl.AveragePooling3D((1, *layer.input.shape[2:4]), name=name)
     if isinstance(layer, keras.layers.Dense):
         if layer.activation is not _LINEAR:
             raise ValueError(f"layer {layer.name!r}: Dense layers must have no activation.")

@@ -17,6 +17,9 @@ interface (quantized inside), so the loop above is the same for float and int8.
 :class:`~streamnets.streaming.StreamingModel`: stateful ``step(frames)`` / ``reset()``,
 and explicit-state ``step_fn(frames, states) -> (logits, states)``, both on uint8
 ``(B, H, W, C)`` frames.
+
+The whole clip model converts too (:func:`convert_clip_litert`, run by
+:class:`LiteRTClipRunner`): what recomputing the window for every frame costs in LiteRT.
 """
 
 from __future__ import annotations
@@ -149,6 +152,27 @@ def convert_litert(stream: StreamingModel, calibration: Iterable[Mapping[str, np
             configure_int8(converter, lambda: iter(calibration))
         with quiet_tensorflow():
             return converter.convert()
+
+
+def convert_clip_litert(model: Any, calibration_clips: np.ndarray | None = None) -> bytes:
+    """The ``.tflite`` of the whole clip model at batch 1: float, or int8 given clips.
+
+    What recomputing the window costs in LiteRT (one call reads ``T`` frames and returns
+    ``T`` logits), the alternative the streaming step is measured against. The input is
+    the clip model's own, float32 ``(1, T, H, W, C)`` pixels; int8 takes the settings of
+    :func:`configure_int8`, calibrated on ``calibration_clips``, uint8 ``(N, T, H, W, C)``.
+    """
+    spec = tf.TensorSpec((1, *model.input.shape[1:]), tf.float32, name="clip")
+    clip_fn = tf.function(lambda clip: model(clip, training=False), input_signature=[spec])
+    concrete = clip_fn.get_concrete_function()
+    module = tf.Module()  # tracks the variables, so they are frozen (see _serving_module)
+    module.weights = list(concrete.variables)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], module)
+    if calibration_clips is not None:
+        clips = np.asarray(calibration_clips, np.float32)
+        configure_int8(converter, lambda: ([clip[None]] for clip in clips))
+    with quiet_tensorflow():
+        return converter.convert()
 
 
 # --------------------------------------------------------------------------- runtime
@@ -330,6 +354,26 @@ class LiteRTRunner:
             yield softmax(logits[0]), evidence / evidence.sum(), prediction
 
 
+class LiteRTClipRunner:
+    """Run a :func:`convert_clip_litert` model: float32 clips ``(1, T, H, W, C)`` in,
+    per-frame logits ``(1, T, n_classes)`` out."""
+
+    def __init__(self, model: bytes, num_threads: int | None = None) -> None:
+        self.interpreter = litert_interpreter()(model_content=model, num_threads=num_threads)
+        self.interpreter.allocate_tensors()
+        self._input = self.interpreter.get_input_details()[0]["index"]
+        self._output = self.interpreter.get_output_details()[0]["index"]
+
+    def __call__(self, clip: np.ndarray) -> np.ndarray:
+        self.interpreter.set_tensor(self._input, clip)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self._output)
+
+    def predict_clips(self, clips: np.ndarray) -> np.ndarray:
+        """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, one by one."""
+        return np.concatenate([self(np.asarray(clip[None], np.float32)) for clip in clips])
+
+
 # --------------------------------------------------------------------------- inspection
 
 
@@ -339,6 +383,26 @@ def litert_ops(model: str | os.PathLike | bytes) -> dict[str, int]:
     counts: dict[str, int] = {}
     for op in interpreter._get_ops_details():
         counts[op["op_name"]] = counts.get(op["op_name"], 0) + 1
+    return counts
+
+
+def float_ops(model: bytes) -> dict[str, int]:
+    """How many ops of each kind compute in float32 (their quantize and dequantize aside).
+
+    In an int8 export these are the ops LiteRT has no int8 kernel for, which the converter
+    leaves in float between a dequantize and a quantize (``CONV_3D`` is one).
+    """
+    from ai_edge_litert.interpreter import OpResolverType  # optional extra, as above
+
+    interpreter = litert_interpreter()(
+        model_content=model,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    dtypes = {detail["index"]: detail["dtype"] for detail in interpreter.get_tensor_details()}
+    counts: dict[str, int] = {}
+    for op in interpreter._get_ops_details():
+        name = op["op_name"]
+        if name not in ("QUANTIZE", "DEQUANTIZE") and dtypes[op["inputs"][0]] == np.float32:
+            counts[name] = counts.get(name, 0) + 1
     return counts
 
 

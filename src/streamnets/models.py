@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
-from streamnets.blocks import check_temporal_kernel, conv_bn_relu, spatiotemporal_block
+from streamnets.blocks import (
+    SpatialAveragePooling,
+    check_temporal_kernel,
+    conv_bn_relu,
+    spatiotemporal_block,
+)
 
 #: (temporal, spatial) output channels of the five blocks, and which are separable.
 BLOCK_CHANNELS: tuple[tuple[int, int], ...] = ((20, 40), (80, 120), (160, 200), (240, 280),
@@ -106,9 +111,10 @@ def input_stem(inputs: keras.KerasTensor, input_scaling: str = "raw") -> keras.K
 def per_frame_head(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
     """Spatial average pool, Dense 640 + ReLU, Dense ``n_classes``: logits ``(B, T, n)``.
 
-    Pooling over space only keeps one feature vector, hence one prediction, per frame.
+    Pooling over space only keeps one feature vector, hence one prediction, per frame
+    (a mean, not ``AveragePooling3D``, so that the clip model converts to LiteRT).
     """
-    x = layers.AveragePooling3D((1, x.shape[2], x.shape[3]), name="gap")(x)
+    x = SpatialAveragePooling(name="gap")(x)
     x = layers.Dense(HEAD_UNITS)(x)
     x = layers.ReLU()(x)
     x = layers.Dense(n_classes)(x)

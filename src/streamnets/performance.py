@@ -24,15 +24,24 @@ import tensorflow as tf
 
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.brainchip import bufferized
-from streamnets.data import MODEL_FPS, synthetic_stream
+from streamnets.data import MODEL_FPS, clip_spec, synthetic_clip, synthetic_stream
 from streamnets.data import calibration_clips as synthetic_calibration_clips
 from streamnets.detection import DEFAULT_THRESHOLD, EventDetector
 from streamnets.export import export_litert
-from streamnets.litert import LiteRTRunner, configure_int8, litert_interpreter, quiet_tensorflow
+from streamnets.litert import (
+    LiteRTClipRunner,
+    LiteRTRunner,
+    configure_int8,
+    convert_clip_litert,
+    convert_litert,
+    float_ops,
+    litert_interpreter,
+    quiet_tensorflow,
+)
 from streamnets.models import gesture_net, macs_per_frame
-from streamnets.quantize import MIN_CALIBRATION_CLIPS, quantize_brainchip
+from streamnets.quantize import MIN_CALIBRATION_CLIPS, calibration_pairs, quantize_brainchip
 from streamnets.smoothing import DEFAULT_DECAY
-from streamnets.streaming import StreamingModel, to_streaming
+from streamnets.streaming import StreamingModel, max_relative_error, to_streaming
 from streamnets.timing import environment, measure_throughput
 from streamnets.video import iter_video, write_video
 from streamnets.weights import load_pretrained, pretrained_names
@@ -286,6 +295,90 @@ def streaming_benchmark(
     }
 
 
+#: Largest :func:`~streamnets.streaming.max_relative_error` of the LiteRT float clip
+#: model's logits against the Keras clip model's for them to count as equal.
+LITERT_CLIP_TOLERANCE = 1e-4
+
+
+def _check_clip_litert(model: keras.Model, float_model: bytes, int8_model: bytes,
+                       clips: np.ndarray) -> dict[str, Any]:
+    """Before timing: the LiteRT float clip model computes the Keras clip model's logits
+    (to float tolerance); how often int8 picks float's top-1 class; which ops of the
+    int8 clip model stay float (no int8 kernel), which holds its recompute time up."""
+    keras_logits = model.predict(clips.astype(np.float32), verbose=0)
+    float_logits = LiteRTClipRunner(float_model).predict_clips(clips)
+    int8_logits = LiteRTClipRunner(int8_model).predict_clips(clips)
+    error = max_relative_error(keras_logits, float_logits)
+    return {"clips": len(clips), "frames": int(np.prod(keras_logits.shape[:2])),
+            "float_max_relative_error": error, "tolerance": LITERT_CLIP_TOLERANCE,
+            "float_equals_keras": error <= LITERT_CLIP_TOLERANCE,
+            "int8_top1_agreement_with_float": float(np.mean(
+                int8_logits.argmax(-1) == float_logits.argmax(-1))),
+            "int8_clip_float_ops": float_ops(int8_model)}
+
+
+def litert_streaming_benchmark(
+    repeats: int = 21,
+    rounds: int = 5,
+    calibration_clips: int = 16,
+    check_clips: int = 4,
+    model: keras.Model | None = None,
+) -> dict[str, Any]:
+    """The streaming claim where the model is deployed: LiteRT, batch 1, one thread.
+
+    For every new frame, recomputing the window (the whole ``T``-frame clip model in
+    LiteRT, :func:`streamnets.litert.convert_clip_litert`) against the LiteRT FIFO step
+    (:func:`streamnets.litert.convert_litert`), float and int8, all four timed in turn.
+    The operation count says recomputing costs ``T`` times the step (16x for the 16-frame
+    model). Before timing, the float clip model's logits are checked against the Keras
+    clip model's on ``check_clips`` fresh synthetic test clips (the result says whether
+    they are equal). ``model`` defaults to :func:`gesture_model`; tests pass a small one.
+    """
+    _check_counts("repeats, rounds and check_clips", [repeats, rounds, check_clips])
+    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
+        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
+                         f"{calibration_clips!r}.")
+    model, weights = gesture_model() if model is None else (model, "given model")
+    stream = to_streaming(model)
+    frames, size = model.input.shape[1:3]
+    calibration = synthetic_calibration_clips(calibration_clips, frames, size)
+    clip_models = {"float": convert_clip_litert(model),
+                   "int8": convert_clip_litert(model, calibration)}
+    step_models = {"float": convert_litert(stream),
+                   "int8": convert_litert(stream, calibration_pairs(stream, calibration))}
+    test_clips = np.stack([synthetic_clip(*clip_spec("test", index), frames, size)
+                           for index in range(check_clips)])
+    check = _check_clip_litert(model, clip_models["float"], clip_models["int8"], test_clips)
+    frame = np.random.default_rng(0).integers(0, 256, stream.frame_shape, np.uint8)
+    window = _random_input((1, frames, *stream.frame_shape)).numpy()
+    paths: dict[str, TimedPath] = {}
+    for kind in ("float", "int8"):
+        recompute = LiteRTClipRunner(clip_models[kind], num_threads=1)
+        paths[f"{kind}_recompute"] = (lambda w, run=recompute: run(w)[:, -1]), window
+        paths[f"{kind}_step"] = _litert_step_path(
+            LiteRTRunner(step_models[kind], num_threads=1), frame)
+    seconds = time_in_turn(paths, repeats, rounds)
+    latency = {}
+    for kind in ("float", "int8"):
+        recompute_ms = median_ms(seconds[f"{kind}_recompute"])
+        step_ms = median_ms(seconds[f"{kind}_step"])
+        latency[kind] = {"recompute_window_ms_median": recompute_ms, "step_ms_median": step_ms,
+                         "ratio_recompute_over_step": recompute_ms / step_ms}
+    return {
+        **environment("ai-edge-litert"),
+        "model": _model_summary(model, weights),
+        "batch_size": 1, "threads": 1, "repeats": repeats, "rounds": rounds,
+        "calibration_clips": calibration_clips,
+        "window_frames": frames, "ratio_limit": frames,
+        "check": check,
+        "latency_batch1": latency,
+        "sizes_bytes": {f"{kind}_{what}": len(blob)
+                        for what, blobs in (("clip", clip_models), ("step", step_models))
+                        for kind, blob in blobs.items()},
+        "raw_seconds": seconds,
+    }
+
+
 # ------------------------------------------------------------------------------ growth
 
 
@@ -387,6 +480,12 @@ def _invoke_path(model: bytes, threads: int) -> TimedPath:
     return (lambda _: interpreter.invoke()), None
 
 
+def _litert_step_path(runner: LiteRTRunner, frame: np.ndarray) -> TimedPath:
+    """One LiteRT streaming step of one stream (frame and states in, logits and states
+    out), as a timed path."""
+    return (lambda a: runner.step_fn(*a)), (frame[None], runner.init_states())
+
+
 def _brainchip_models(model: keras.Model, calibration: np.ndarray) -> dict[str, Any]:
     """BrainChip's bufferized float and quantized Keras models, or why they are missing."""
     try:
@@ -440,10 +539,8 @@ def runtime_benchmark(
             path = result.folder / "model.tflite"
             sizes[name] = path.stat().st_size
             for count in threads:
-                runner = LiteRTRunner(path, num_threads=count)
-                paths[f"{name}_{_threads(count)}"] = (
-                    lambda a, runner=runner: runner.step_fn(*a),
-                    (frame[None], runner.init_states()))
+                paths[f"{name}_{_threads(count)}"] = _litert_step_path(
+                    LiteRTRunner(path, num_threads=count), frame)
         peers = (_brainchip_models(model, calibration) if brainchip
                  else {"unavailable": SKIPPED})
         for name, peer in peers.items():

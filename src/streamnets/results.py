@@ -23,8 +23,8 @@ from streamnets.provenance import UNKNOWN_COMMIT, provenance
 
 #: The result files of ``make bench`` (``benchmarks/results/<name>.json``), and
 #: ``book_full``, the full-mode chapter times that ``make book`` records as it goes.
-RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "runtimes", "growth", "stream_loop",
-                                 "data", "book", "book_full")
+RESULT_NAMES: tuple[str, ...] = ("blocks", "streaming", "streaming_litert", "runtimes",
+                                 "growth", "stream_loop", "data", "book", "book_full")
 #: The keys of the stamp :func:`write_result` adds (those of ``provenance()``).
 STAMP_KEYS: tuple[str, ...] = ("streamnets_version", "commit", "dirty")
 

@@ -38,7 +38,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from streamnets.blocks import DepthwiseConv3D
+from streamnets.blocks import DepthwiseConv3D, SpatialAveragePooling
 from streamnets.frames import check_frames
 
 #: State names are this prefix plus the name of the temporal layer that owns the FIFO.
@@ -385,6 +385,12 @@ def _convert_average_pooling(layer: layers.AveragePooling3D, ctx: _Context) -> _
     return _Step(new, ConversionRow((layer.name,), layer.name, kind))
 
 
+def _convert_spatial_average(layer: SpatialAveragePooling, ctx: _Context) -> _Step:
+    """The mean over each frame's height and width is a global average pool of the frame."""
+    new = layers.GlobalAveragePooling2D(keepdims=True, name=layer.name)
+    return _Step(new, ConversionRow((layer.name,), layer.name, "global average pool"))
+
+
 def _convert_reshape(layer: layers.Reshape, ctx: _Context) -> _Step:
     """A reshape that keeps the time axis first becomes the same reshape of one frame."""
     frames, *rest = layer.target_shape
@@ -415,6 +421,7 @@ CONVERTERS: dict[type, Callable[[keras.layers.Layer, _Context], _Step | None]] =
     layers.BatchNormalization: _convert_batch_norm,
     layers.ZeroPadding3D: _convert_zero_padding,
     layers.AveragePooling3D: _convert_average_pooling,
+    SpatialAveragePooling: _convert_spatial_average,
     layers.Reshape: _convert_reshape,
     layers.Rescaling: _convert_per_frame,
     layers.ReLU: _convert_per_frame,
