@@ -103,6 +103,19 @@ def test_a_card_without_an_operating_point_falls_back_to_the_defaults(capsys, tm
     assert f"decay {DEFAULT_DECAY}, threshold {DEFAULT_THRESHOLD}" in err
 
 
+def test_without_a_model_the_stream_aware_model_runs_and_prints_events(capsys):
+    point = weights.model_card("synthetic_stream")["operating_point"]
+    code = cli.main(["stream", "--synthetic", "123", "--frames", "600"])
+    out, err = capsys.readouterr()
+    events = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and events
+    assert f"decay {point['decay']}, threshold {point['threshold']}" in err
+    truth = synthetic_stream(123, frames=600)[1]
+    hits = [e for e in events if any(t.label == e["label"] and t.start < e["frame"] + 1
+                                     <= t.end + 3 for t in truth)]
+    assert len(hits) >= len(truth) // 2, (events, truth)
+
+
 def test_flags_override_the_defaults(capsys):
     code, events, err = run(capsys, "synthetic", "--synthetic", SEED, "--frames", FRAMES,
                             "--threshold", 0.99, "--decay", 0.5)

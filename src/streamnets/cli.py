@@ -673,6 +673,10 @@ def run_export(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- stream
 
 
+#: The model ``streamnets stream`` runs when none is named: the one trained on streams.
+STREAM_MODEL = "synthetic_stream"
+
+
 def add_stream(subparsers: Any) -> None:
     """``streamnets stream MODEL --video PATH | --synthetic SEED``."""
     parser = subparsers.add_parser(
@@ -687,7 +691,7 @@ def add_stream(subparsers: Any) -> None:
         formatter_class=FORMATTER,
     )
     parser.add_argument(
-        "model", metavar="MODEL",
+        "model", metavar="MODEL", nargs="?", default=STREAM_MODEL,
         help="a pretrained name (see streamnets.weights.pretrained_names()), a "
         "'.weights.h5' with its model card next to it, or a folder written by "
         "'streamnets export --format litert|litert-int8'",
