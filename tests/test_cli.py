@@ -214,3 +214,18 @@ def test_nothing_in_the_package_imports_the_cli():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.startswith("streamnets.cli") for n in names), path
+
+
+@pytest.mark.parametrize("targets", ["frames", "window"])
+def test_train_synthetic_stream_records_its_targets_and_stream_data(tmp_path, targets):
+    out = tmp_path / "run"
+    assert cli.main(["train", "synthetic_stream", "--out", str(out), "--steps", "2",
+                 "--checkpoint-every", "1", "--batch-size", "2", "--window", "22",
+                 "--size", "32", "--val-clips", "2", "--test-clips", "0",
+                 "--learning-rate", "0.001", "--targets", targets]) == 0
+    card = json.loads((out / "synthetic_stream.json").read_text())
+    assert card["data"]["dataset"] == "synthetic_stream" and card["data"]["targets"] == targets
+    assert card["data"]["window"] == 22 and card["model"]["input_shape"] == [16, 32, 32, 3]
+    assert card["training"]["config"]["learning_rate"] == 0.001
+    assert "peak 0.001" in card["training"]["recipe"]["learning_rate"]
+    assert card["reproduce"]["command"].startswith("streamnets train synthetic_stream")

@@ -148,3 +148,24 @@ def test_stream_window_dataset_batches_per_frame_targets():
     assert np.array_equal(labels[0].numpy(), first[1])
     with pytest.raises(ValueError, match="window"):
         stream_window_dataset(window=0)
+
+
+def test_window_label_names_the_gesture_or_the_main_background():
+    from streamnets.data import window_label
+
+    assert window_label(np.array([25, 25, 3, 3, 3, 26])) == 3
+    assert window_label(np.array([25, 7, 7, 3, 3, 3, 25])) == 3  # most frames wins
+    assert window_label(np.array([26, 26, 25])) == 26
+    with pytest.raises(ValueError, match="per-frame targets"):
+        window_label(np.zeros((2, 3), int))
+
+
+def test_window_targets_repeat_one_label_over_the_same_frames():
+    from streamnets.data import stream_window, stream_window_dataset, window_label
+
+    frames, labels = next(iter(stream_window_dataset(2, window=22, size=32, targets="window")))
+    first = stream_window(0, 0, 22, 32)
+    assert np.array_equal(frames[0].numpy(), first[0])
+    assert set(labels[0].numpy().tolist()) == {window_label(first[1])}
+    with pytest.raises(ValueError, match="targets"):
+        stream_window_dataset(targets="clip")

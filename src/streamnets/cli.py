@@ -248,6 +248,12 @@ def add_train(subparsers: Any) -> None:
         help="frames per training window (more than the 21-frame receptive field, so the "
         "last frames see no zero padding)",
     )
+    stream.add_argument(
+        "--targets", choices=data.WINDOW_TARGETS, default="frames",
+        help="frames: each frame's own target (the gesture under way, else a background "
+        "class); window: one label per window repeated at every frame, BrainChip's clip "
+        "loss on the same windows (for comparison)",
+    )
     _add_train_options(stream)
     stream.set_defaults(func=run_train)
     jester = presets.add_parser(
@@ -305,7 +311,7 @@ def run_train(args: argparse.Namespace) -> int:
         def epochs(epoch: int) -> Any:  # fresh windows per epoch, reproducible on resume
             return data.stream_window_dataset(
                 args.batch_size, seed=args.seed * 1000 + epoch, window=args.window,
-                size=args.size)
+                size=args.size, targets=args.targets)
 
         validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
     else:
@@ -426,9 +432,12 @@ def _data_description(args: argparse.Namespace) -> dict[str, Any]:
             "generator_version": data.GENERATOR_VERSION,
             "stream_version": data.STREAM_VERSION,
             "train": f"endless windows of {args.window} frames, epoch e = "
-            "stream_window_dataset(seed=seed * 1000 + e): per-frame targets "
-            f"(stream_frame_labels, label tail {data.LABEL_TAIL} frames)",
+            f"stream_window_dataset(seed=seed * 1000 + e, targets={args.targets!r}): "
+            + ("per-frame targets (stream_frame_labels, "
+               if args.targets == "frames" else "window_label repeated at every frame (of ")
+            + f"label tail {data.LABEL_TAIL} frames)",
             "window": args.window,
+            "targets": args.targets,
             "train_seed": args.seed,
             "validation": f"first {args.val_clips} clips of synthetic_dataset('validation')",
             "test": f"first {args.test_clips} clips of synthetic_dataset('test')",

@@ -22,6 +22,7 @@ from streamnets.data.pipeline import (
     DEFAULT_EVAL_CLIPS,
     DEFAULT_WINDOW,
     SPLIT_SEEDS,
+    WINDOW_TARGETS,
     calibration_clips,
     clip_spec,
     random_affine,
@@ -29,6 +30,7 @@ from streamnets.data.pipeline import (
     stream_window,
     stream_window_dataset,
     synthetic_dataset,
+    window_label,
 )
 from streamnets.data.streams import (
     LABEL_TAIL,
@@ -63,6 +65,7 @@ __all__ = [
     "STREAM_SPLIT_SEEDS",
     "STREAM_VERSION",
     "DEFAULT_WINDOW",
+    "WINDOW_TARGETS",
     "StreamEvent",
     "calibration_clips",
     "class_index",
@@ -80,6 +83,7 @@ __all__ = [
     "stream_seed",
     "stream_window",
     "stream_window_dataset",
+    "window_label",
     "synthetic_clip",
     "synthetic_dataset",
     "synthetic_stream",

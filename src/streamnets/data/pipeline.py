@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from streamnets.data.classes import NUM_CLASSES
+from streamnets.data.classes import JESTER_CLASSES, NUM_CLASSES
 from streamnets.data.streams import (
     LABEL_TAIL,
     stream_frame_labels,
@@ -236,18 +236,50 @@ def stream_window(index: int, seed: int = 0, window: int = DEFAULT_WINDOW, size:
     return frames[offset:offset + window], labels[offset:offset + window]
 
 
+#: "No gesture" and "Doing other things": what a window without a gesture is labelled.
+BACKGROUND_LABELS = (JESTER_CLASSES.index("No gesture"),
+                     JESTER_CLASSES.index("Doing other things"))
+#: Targets of a training window: one per frame, or the window's one label at every frame.
+WINDOW_TARGETS = ("frames", "window")
+
+
+def window_label(labels: np.ndarray) -> int:
+    """One label for a whole window of per-frame targets, as a clip has one: the action
+    class with the most frames in it, or, with none, the most frequent background class
+    (ties: the smaller index). Repeated at every frame it gives BrainChip's loss on a window.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not labels.size:
+        raise ValueError(f"labels must be one window's per-frame targets (T,), got shape "
+                         f"{labels.shape}.")
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
+    actions = counts.copy()
+    actions[list(BACKGROUND_LABELS)] = 0
+    return int(np.argmax(actions if actions.any() else counts))
+
+
 def stream_window_dataset(batch_size: int = 16, seed: int = 0, window: int = DEFAULT_WINDOW,
-                          size: int = 100) -> tf.data.Dataset:
+                          size: int = 100, targets: str = "frames") -> tf.data.Dataset:
     """Endless batches ``(frames uint8 (B, window, size, size, 3), labels int32 (B, window))``
     of :func:`stream_window` ``0, 1, 2, ...``, rendered in parallel in a fixed order: the
-    training data of the stream-aware model (per-frame targets, never a clip boundary)."""
+    training data of the stream-aware model (never a clip boundary).
+
+    ``targets="frames"`` keeps each frame's own target; ``"window"`` repeats
+    :func:`window_label` at every frame, the clip-label loss of BrainChip's recipe applied
+    to the same windows, for comparing the two losses on the same data.
+    """
     import tensorflow as tf
 
     check_batch_size(batch_size)
+    if targets not in WINDOW_TARGETS:
+        raise ValueError(f"targets must be one of {WINDOW_TARGETS}, got {targets!r}.")
     stream_window(0, seed, window, size)  # checks the arguments before any graph is built
 
     def render(index: np.int64) -> tuple[np.ndarray, np.ndarray]:
-        return stream_window(int(index), seed, window, size)
+        frames, labels = stream_window(int(index), seed, window, size)
+        if targets == "window":
+            labels = np.full_like(labels, window_label(labels))
+        return frames, labels
 
     def render_tf(index):
         frames, labels = tf.numpy_function(render, [index], (tf.uint8, tf.int32),
