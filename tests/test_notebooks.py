@@ -222,6 +222,12 @@ def conclusions_continuous(v: dict[str, Any]) -> None:
                                       else "the same as")
     # The scene-cut sentence follows its numbers.
     assert v["cut_reading"].startswith("costs it")
+    # BrainChip's loss on the same windows (from the card): the sentence follows the recalls.
+    assert v["loss_reading"] == ("the per-frame targets"
+                                 if v["loss_frames_recall"] > v["loss_window_recall"]
+                                 else "the windows themselves"
+                                 if v["loss_frames_recall"] < v["loss_window_recall"]
+                                 else "neither")
     # The animation stays light enough for the page.
     assert v["animation_kib"] < 2048
 
