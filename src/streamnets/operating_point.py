@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from streamnets.data.streams import MODEL_FPS, StreamEvent
+from streamnets.data.streams import MODEL_FPS, StreamEvent, stream_seed, synthetic_stream
 from streamnets.detection import (
     DEFAULT_TOLERANCE,
     Detection,
@@ -86,12 +86,17 @@ def evaluate(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]], deca
     truth (:class:`~streamnets.data.StreamEvent` records).
     """
     logits = _check_streams(logits, events)
-    matchings = [
-        match_events(detect_from_probabilities(stream_probabilities(x, decay), threshold),
-                     e, tolerance)
-        for x, e in zip(logits, events, strict=True)]
-    return event_metrics(pool(matchings, [len(x) for x in logits]),
-                         sum(len(x) for x in logits), fps)
+    probabilities = [stream_probabilities(x, check_decay(decay)) for x in logits]
+    return _pooled_metrics(probabilities, events, threshold, tolerance, fps)
+
+
+def _pooled_metrics(probabilities: Sequence[np.ndarray], events: Sequence[Sequence[Any]],
+                    threshold: float, tolerance: float, fps: float) -> dict[str, Any]:
+    """Trigger at θ on each stream's smoothed probabilities, match, pool, score."""
+    matchings = [match_events(detect_from_probabilities(p, threshold), e, tolerance)
+                 for p, e in zip(probabilities, events, strict=True)]
+    lengths = [len(p) for p in probabilities]
+    return event_metrics(pool(matchings, lengths), sum(lengths), fps)
 
 
 def sweep(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]],
@@ -105,15 +110,12 @@ def sweep(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]],
     logits = _check_streams(logits, events)
     if not len(decays) or not len(thresholds):
         raise ValueError("give at least one decay and one threshold to sweep.")
-    lengths = [len(x) for x in logits]
     rows = []
     for decay in decays:
         decay = check_decay(decay)
         probabilities = [stream_probabilities(x, decay) for x in logits]
         for threshold in thresholds:
-            matchings = [match_events(detect_from_probabilities(p, threshold), e, tolerance)
-                         for p, e in zip(probabilities, events, strict=True)]
-            metrics = event_metrics(pool(matchings, lengths), sum(lengths), fps)
+            metrics = _pooled_metrics(probabilities, events, threshold, tolerance, fps)
             rows.append({"decay": decay, "threshold": float(threshold),
                          **{k: metrics[k] for k in ROW_METRICS}})
     return rows
@@ -156,8 +158,6 @@ def stream_set(split: str, count: int, frames: int, size: int = 100
                ) -> tuple[np.ndarray, list[list[StreamEvent]]]:
     """The first ``count`` streams of a split (``stream_seed(split, 0 .. count - 1)``):
     uint8 ``(count, frames, size, size, 3)`` and their events."""
-    from streamnets.data.streams import stream_seed, synthetic_stream
-
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count (streams) must be an int >= 1, got {count!r}.")
     rendered = [synthetic_stream(stream_seed(split, i), frames, size) for i in range(count)]
