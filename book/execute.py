@@ -7,7 +7,10 @@ built with ``execute_notebooks: off``, so what this script stored is what gets p
 
 No papermill parameters are passed (papermill would then add an injected-parameters cell
 to every page); CI mode is chosen through the environment instead: ``--ci`` sets
-``STREAMNETS_CI_MODE=1``, which each notebook's ``parameters`` cell reads.
+``STREAMNETS_CI_MODE=1``, which each notebook's ``parameters`` cell reads. The data is chosen
+the same way: ``--data jester-subset`` sets ``STREAMNETS_DATA``, read by the ``DATA``
+parameter of the chapters that can run on BrainChip's Jester subset (downloaded from
+``STREAMNETS_DATA_URL``, BrainChip's server by default; see ``streamnets.data.remote``).
 
 ``--times PATH`` records how long each notebook took (JSON, with the machine and package
 versions of :func:`streamnets.timing.environment`, stamped with the code's version and
@@ -18,6 +21,7 @@ read the times of the chapters before it; ``"complete"`` turns true when the run
     python book/execute.py                 # every chapter, full size
     python book/execute.py --ci --only 01_convolutions --out /tmp/executed
     python book/execute.py --times benchmarks/results/book_full.json
+    python book/execute.py --data jester-subset --only 07_quantization --out /tmp/jester
 """
 
 from __future__ import annotations
@@ -134,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds one cell may run before it fails (default: 1200)")
     parser.add_argument("--ci", action="store_true",
                         help="small, fast CI mode (sets STREAMNETS_CI_MODE=1)")
+    from streamnets.reproduction import DATA_CHOICES
+
+    parser.add_argument("--data", choices=DATA_CHOICES,
+                        help="the chapters' DATA parameter (sets STREAMNETS_DATA; default: "
+                             "what the environment says, else synthetic)")
     parser.add_argument("--times", type=Path, metavar="PATH",
                         help="write the execution times as JSON here, updated per notebook")
     args = parser.parse_args(argv)
@@ -145,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     if args.ci:
         os.environ["STREAMNETS_CI_MODE"] = "1"
+    if args.data:
+        os.environ["STREAMNETS_DATA"] = args.data
     mode = "CI" if os.environ.get("STREAMNETS_CI_MODE", "0") == "1" else "full"
     # The kernel inherits this environment: quiet TensorFlow, and no MPLBACKEND (an Agg
     # backend set for scripts would stop the kernel's inline backend from showing figures).

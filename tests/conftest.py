@@ -71,26 +71,33 @@ def executed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def execute_notebook(executed_dir: Path) -> Callable[[str], Execution]:
-    """``execute_notebook(stem)``: run one chapter in CI mode, once per session."""
-    cache: dict[str, Execution] = {}
+    """``execute_notebook(stem)``: run one chapter in CI mode, once per session.
 
-    def run(name: str) -> Execution:
-        if name not in cache:
+    ``execute_notebook(stem, STREAMNETS_DATA="jester-subset", ...)`` runs it with those
+    environment variables added (how the chapters' parameters are set), into its own
+    folder, once per session and set of variables.
+    """
+    cache: dict[tuple[str, ...], Execution] = {}
+
+    def run(name: str, **env: str) -> Execution:
+        key = (name, *(f"{k}={v}" for k, v in sorted(env.items())))
+        if key not in cache:
+            out = executed_dir / f"variant-{len(cache)}" if env else executed_dir
             start = time.perf_counter()
             process = subprocess.run(
                 [sys.executable, str(EXECUTE), "--ci", "--only", name,
-                 "--out", str(executed_dir), "--timeout", str(EXECUTE_TIMEOUT_S)],
-                cwd=REPO, env=subprocess_env(), capture_output=True, text=True,
+                 "--out", str(out), "--timeout", str(EXECUTE_TIMEOUT_S)],
+                cwd=REPO, env=subprocess_env(**env), capture_output=True, text=True,
                 timeout=EXECUTE_TIMEOUT_S + 120, check=False,
             )
-            cache[name] = Execution(
+            cache[key] = Execution(
                 name=name,
-                path=executed_dir / f"{name}.ipynb",
+                path=out / f"{name}.ipynb",
                 returncode=process.returncode,
                 log=process.stdout + process.stderr,
                 seconds=time.perf_counter() - start,
             )
-        return cache[name]
+        return cache[key]
 
     return run
 
@@ -131,3 +138,27 @@ def built_book(tmp_path_factory: pytest.TempPathFactory,
         pytest.fail(f"jupyter-book build failed (exit {process.returncode}):\n"
                     f"{(process.stdout + process.stderr)[-8000:]}", pytrace=False)
     return html
+
+
+#: Classes of the :func:`video_folder` fixture (a subset of Jester's, rendered synthetically).
+VIDEO_FOLDER_CLASSES = ("Swiping Left", "Swiping Right", "Thumb Up")
+
+
+def write_video_folder(root: Path, per_class: int = 3, frames: int = 10, size: int = 48,
+                       fps: float = 12) -> Path:
+    """A folder of class-named subfolders of mp4s made from synthetic clips (12 fps, as
+    Jester is filmed): ``root/<class>/take<i>.mp4``, clip seed ``100 * class + i``."""
+    from streamnets.data import class_index, synthetic_clip
+    from streamnets.video import write_video
+
+    for number, name in enumerate(VIDEO_FOLDER_CLASSES):
+        for take in range(per_class):
+            clip = synthetic_clip(class_index(name), 100 * number + take, frames, size)
+            write_video(root / name / f"take{take}.mp4", clip, fps=fps)
+    return root
+
+
+@pytest.fixture(scope="session")
+def video_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small video folder shared by the tests (read only: copy it to change it)."""
+    return write_video_folder(tmp_path_factory.mktemp("videos"))

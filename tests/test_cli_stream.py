@@ -176,3 +176,18 @@ def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path, argv, message):
     assert code == 2 and events == []
     line = err.strip().splitlines()[-1]
     assert line.startswith("streamnets stream: error:") and message in line
+
+
+def test_brainchips_remote_name_reaches_the_loader(capsys, monkeypatch):
+    """'brainchip-jester' is no local file: the command must hand it to the loader, which
+    downloads it (tested in test_pretrained against a local server)."""
+    asked = []
+
+    def load_model(spec, *args):
+        asked.append(spec)
+        raise ValueError("stop here")
+
+    monkeypatch.setattr(weights, "load_model", load_model)
+    code = cli.main(["stream", "brainchip-jester", "--synthetic", "1", "--frames", "8"])
+    assert asked == ["brainchip-jester"]
+    assert code != 0 and "stop here" in capsys.readouterr().err

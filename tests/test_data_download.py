@@ -351,3 +351,37 @@ def test_http_errors_and_bad_arguments(server, tmp_path):
         download(f"{server}/data.bin", tmp_path)
     assert _Handler.requests[-1] == ("/missing.bin", None)  # none of these reached the server
     assert [path.name for path in tmp_path.iterdir()] == ["data.bin"]
+
+
+# --------------------------------------------------------------------------- size checks
+
+
+def test_size_is_checked_and_a_cached_file_of_another_size_is_fetched_again(server, tmp_path):
+    dest = tmp_path / "data.bin"
+    assert download(f"{server}/data.bin", dest, size=len(PAYLOAD), progress=False) == dest
+    dest.write_bytes(PAYLOAD[:-1])  # damaged in the cache: same name, wrong length
+    download(f"{server}/data.bin", dest, size=len(PAYLOAD), progress=False)
+    assert dest.read_bytes() == PAYLOAD
+
+
+def test_an_announced_length_other_than_size_saves_nothing(server, tmp_path):
+    with pytest.raises(DownloadError, match=f"announces {len(PAYLOAD)} bytes.*must have 5"):
+        download(f"{server}/data.bin", tmp_path / "data.bin", size=5, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_of_another_size_without_length_is_deleted(server, tmp_path):
+    ROUTES["/data.bin"] = Route(PAYLOAD, length=False)
+    with pytest.raises(DownloadError, match=f"size mismatch.*expected 7 bytes, got {len(PAYLOAD)}"):
+        download(f"{server}/data.bin", tmp_path / "data.bin", size=7, progress=False)
+    assert list(tmp_path.iterdir()) == []
+    # size alone is enough to accept a server that announces no length
+    path = download(f"{server}/data.bin", tmp_path / "data.bin", size=len(PAYLOAD),
+                    progress=False)
+    assert path.read_bytes() == PAYLOAD
+
+
+@pytest.mark.parametrize("size", [-1, 1.5, True, "10"])
+def test_a_bad_size_is_refused_before_any_request(tmp_path, size):
+    with pytest.raises(ValueError, match="size must be None or a byte count"):
+        download("http://127.0.0.1:9/x.bin", tmp_path, size=size, progress=False)

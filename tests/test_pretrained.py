@@ -152,6 +152,15 @@ def test_brainchip_h5_round_trip(brainchip_h5):
     np.testing.assert_allclose(model.predict(clips, verbose=0), expected, rtol=1e-4, atol=1e-4)
 
 
+def test_brainchip_weights_only_h5_loads_too(brainchip_h5, tmp_path):
+    tfk = pytest.importorskip("tf_keras")
+    path, clips, expected = brainchip_h5
+    weights_only = tmp_path / "weights_only.h5"
+    tfk.models.load_model(path, compile=False).save_weights(weights_only)
+    model = weights.load_brainchip_weights(models.gesture_net(SMALL, N_CLASSES), weights_only)
+    np.testing.assert_allclose(model.predict(clips, verbose=0), expected, rtol=1e-4, atol=1e-4)
+
+
 def test_brainchip_h5_other_class_count_names_the_head(brainchip_h5):
     path, _, _ = brainchip_h5
     model = models.gesture_net(SMALL, N_CLASSES + 1)

@@ -27,11 +27,12 @@ import keras
 import tensorflow as tf
 from tqdm import tqdm
 
-from streamnets import data, models, operating_point, train, video, warm, weights
+from streamnets import data, distribute, models, operating_point, train, video, warm, weights
 from streamnets.brainchip import require_akida_extra
 from streamnets.data import JESTER_CLASSES, MODEL_FPS, NUM_CLASSES, DownloadError
 from streamnets.data.jester import ON_CORRUPT
 from streamnets.data.streams import DEFAULT_STREAM_FRAMES
+from streamnets.data.video_folder import VALIDATION_FRACTION, scan_video_folder
 from streamnets.detection import BACKGROUND_CLASSES, DEFAULT_THRESHOLD, EventDetector
 from streamnets.export import (
     FORMATS,
@@ -106,10 +107,36 @@ def _jester_split(split: str, batch_size: int, args: Any, clips: int | None = No
     )
 
 
+def _video_split(folder: data.VideoFolder, split: str, batch_size: int, args: Any,
+                 clips: int | None = None, seed: int = 0,
+                 shard: tuple[int, int] | None = None) -> tf.data.Dataset:
+    """Batches of a scanned video folder (``"train"``: endless, shuffled with ``seed``,
+    augmented when ``--augment`` is on; ``shard``: this worker's share)."""
+    return data.video_folder_dataset(
+        folder, split, batch_size,
+        augment=split == "train" and bool(getattr(args, "augment", False)),
+        seed=seed, frames=args.frames, size=args.size,
+        validation_fraction=getattr(args, "validation_fraction", VALIDATION_FRACTION),
+        on_corrupt=getattr(args, "on_corrupt", "raise"), num_clips=clips, shard=shard)
+
+
 def _add_on_corrupt(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--on-corrupt", choices=ON_CORRUPT, default="raise",
-                        help="what to do with a Jester video whose frames cannot be read: "
+                        help="what to do with a video whose frames cannot be read: "
                         "stop with an error naming it, or skip the clip with a warning")
+
+
+def _add_video_folder(parser: argparse.ArgumentParser, training: bool) -> None:
+    parser.add_argument(
+        "video_dir", type=Path,
+        help="folder with one subfolder of videos (mp4, webm, avi, mov, mkv) per class; "
+        "the subfolder names are the class names")
+    where = "" if training else "; default: what the weights' card records"
+    parser.add_argument(
+        "--validation-fraction", type=float,
+        default=VALIDATION_FRACTION if training else None,
+        help="share of each class's videos held out for validation (chosen by a hash of "
+        f"the file name: the same split on every run and machine){where}")
 
 
 def _positive(name: str, value: int | None, minimum: int = 1) -> None:
@@ -175,7 +202,8 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--val-clips", type=int, default=108,
-        help="validation clips: the first N of the validation split"
+        help="validation clips: the first N of the validation split (videos: every "
+        "held-out video)"
     )
     parser.add_argument(
         "--test-clips", type=int, default=1080,
@@ -195,7 +223,8 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         "--init-weights", default=None,
         help="start from these weights instead of a random initialization: a pretrained "
         "name or a '.weights.h5' written by 'streamnets train' (its card is chained into "
-        "the new card); a checkpoint of this run still takes precedence when resuming",
+        "the new card; with another number of classes, every layer but the last is "
+        "taken); a checkpoint of this run still takes precedence when resuming",
     )
     parser.add_argument(
         "--temporal-kernel", type=int, default=5,
@@ -206,9 +235,12 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         help="raw: feed 0..255 pixels (BrainChip's model); symmetric: scale to [-1, 1]",
     )
     parser.add_argument(
-        "--strategy", choices=("auto", "default", "mirrored"), default="auto",
+        "--strategy", choices=("auto", "default", "mirrored", "multiworker"),
+        default="auto",
         help="tf.distribute strategy: mirrored = MirroredStrategy over all visible GPUs "
-        "(or CPUs); auto = mirrored when more than one GPU is visible",
+        "(or CPUs); auto = mirrored when more than one GPU is visible; multiworker = "
+        "MultiWorkerMirroredStrategy over the machines named in TF_CONFIG (run the same "
+        "command on each; input sharded per worker, the chief writes the outputs)",
     )
     _add_common_model_options(parser)
     _add_on_corrupt(parser)
@@ -269,9 +301,22 @@ def add_train(subparsers: Any) -> None:
     )
     _add_train_options(jester)
     jester.set_defaults(func=run_train)
+    videos = presets.add_parser(
+        "videos",
+        help="train on a folder of your own videos, one subfolder per class",
+        description="Train on video files in class-named subfolders of VIDEO_DIR, decoded "
+        "as 'streamnets stream' decodes them and sampled as Jester clips are; every "
+        "held-out video validates (see streamnets.data.video_folder).",
+        formatter_class=FORMATTER,
+    )
+    _add_video_folder(videos, training=True)
+    _add_train_options(videos)
+    videos.set_defaults(func=run_train)
 
 
 def _strategy(name: str) -> tf.distribute.Strategy:
+    if name == "multiworker":  # first: it configures the runtime before any other TF work
+        return distribute.multiworker_strategy()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "mirrored" or (name == "auto" and len(gpus) > 1):
         return tf.distribute.MirroredStrategy()
@@ -281,13 +326,18 @@ def _strategy(name: str) -> tf.distribute.Strategy:
 def run_train(args: argparse.Namespace) -> int:
     """Train, save weights + history + model card, score the test split."""
     name = args.name or args.preset
+    strategy = _strategy(args.strategy)
+    workers, worker = distribute.worker_of(strategy)
+    if args.batch_size % workers:
+        raise ValueError(f"--batch-size {args.batch_size} must be a multiple of the number "
+                         f"of workers ({workers}): each takes an equal share of a batch.")
     for option in ("steps", "batch_size", "checkpoint_every", "validate_every", "frames",
                    "size", "temporal_kernel"):
         _positive(option.replace("_", "-"), getattr(args, option))
     _positive("val-clips", args.val_clips)
     _positive("test-clips", args.test_clips, minimum=0)
     if args.augment is None:
-        args.augment = args.preset == "jester"
+        args.augment = args.preset in ("jester", "videos")
     config = train.TrainConfig(
         steps=args.steps,
         batch_size=args.batch_size,
@@ -314,12 +364,28 @@ def run_train(args: argparse.Namespace) -> int:
                 size=args.size, targets=args.targets)
 
         validation = _synthetic_split("validation", args.batch_size, args.val_clips, args)
-    else:
+    elif args.preset == "jester":
         def epochs(epoch: int) -> Any:  # a fresh shuffle per epoch, reproducible on resume
             return _jester_split("train", args.batch_size, args, seed=args.seed * 1000 + epoch)
 
         epochs(0)  # reads the CSVs now: a bad folder fails before the model is built
         validation = _jester_split("validation", args.batch_size, args, clips=args.val_clips)
+    else:  # videos: scanned once, so a bad folder fails before the model is built
+        folder = scan_video_folder(args.video_dir, args.on_corrupt)
+        architecture["n_classes"] = len(folder.classes)
+        shard = (workers, worker) if workers > 1 else None
+
+        def epochs(epoch: int) -> Any:  # a fresh shuffle per epoch, reproducible on resume
+            return _video_split(folder, "train", args.batch_size, args,
+                                seed=args.seed * 1000 + epoch, shard=shard)
+
+        validation = _video_split(folder, "validation", args.batch_size, args) if (
+            args.validation_fraction) else None  # 0: every video trains, none validates
+    if workers > 1 and args.preset != "videos":  # no sharding before decoding: keep a slice
+        whole = epochs
+
+        def epochs(epoch: int) -> Any:
+            return distribute.worker_batches(whole(epoch), args.batch_size, workers, worker)
     init_card = None
     if args.init_weights:
         init_model = weights.load_model(args.init_weights, args.frames, args.size)
@@ -331,7 +397,10 @@ def run_train(args: argparse.Namespace) -> int:
         model = models.gesture_net(**{**architecture,
                                       "input_shape": [frames, args.size, args.size, 3]})
         if args.init_weights:  # a checkpoint of this run, if any, overrides these below
-            model.set_weights(init_model.get_weights())
+            start = init_model.get_weights()
+            if init_model.output.shape[-1] != model.output.shape[-1]:
+                start[-2:] = model.get_weights()[-2:]  # other classes: a fresh classifier
+            model.set_weights(start)
         return model
 
     started = time.time()
@@ -341,8 +410,14 @@ def run_train(args: argparse.Namespace) -> int:
         config,
         args.out,
         validation_data=validation,
-        strategy=_strategy(args.strategy),
+        strategy=strategy,
     )
+    if workers > 1:
+        distribute.barrier(strategy)  # leave together: a worker gone early stalls the rest
+        if worker:
+            print(f"worker {worker} of {workers} done; the chief writes the weights and card.")
+            return 0
+        model = train.local_copy(model)  # a multi-worker model would shard the test clips
     wall = sum(row["seconds"] for row in history)
     weights_file = args.out / f"{name}{weights.WEIGHTS_SUFFIX}"
     train.save_weights(model, weights_file)
@@ -362,7 +437,7 @@ def run_train(args: argparse.Namespace) -> int:
         "model": architecture,
         "params": model.count_params(),
         "macs_per_frame": models.macs_per_frame(model),
-        "data": _data_description(args),
+        "data": _data_description(args, folder if args.preset == "videos" else None),
         "training": {
             "command": command,
             "config": asdict(config),
@@ -397,7 +472,7 @@ def run_train(args: argparse.Namespace) -> int:
         "first); training on a CPU is not bit-exact across machines and thread counts, so "
         "expect close, not identical, weights and scores",
     }
-    if args.test_clips and args.preset != "jester":
+    if args.test_clips and args.preset not in ("jester", "videos"):
         test = _synthetic_split("test", args.batch_size, args.test_clips, args)
         logits, labels = train.predict_logits(model, test)
         scores = train.evaluate_logits(logits, labels)
@@ -421,9 +496,28 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_description(args: argparse.Namespace) -> dict[str, Any]:
+def _data_description(args: argparse.Namespace,
+                      folder: data.VideoFolder | None = None) -> dict[str, Any]:
     if args.preset == "jester":
         return {"dataset": "jester", "data_dir": str(args.data_dir)}
+    if folder is not None:
+        held_out = len(folder.split("validation", args.validation_fraction)) if (
+            args.validation_fraction) else 0
+        return {
+            "dataset": "videos",
+            "video_dir": str(folder.root.resolve()),
+            "classes": list(folder.classes),
+            "videos": len(folder.videos),
+            "train_videos": len(folder.videos) - held_out,
+            "validation_videos": held_out,
+            "validation_fraction": args.validation_fraction,
+            "frames": args.frames,
+            "size": args.size,
+            "augment": args.augment,
+            "train_seed": args.seed,
+            "train": "video_folder_dataset('train'), epoch e shuffled with seed * 1000 + e",
+            "validation": "every held-out video (video_folder_dataset('validation'))",
+        }
     if args.preset == "synthetic_stream":
         return {
             "dataset": "synthetic_stream",
@@ -485,7 +579,17 @@ def add_evaluate(subparsers: Any) -> None:
                         help="which Jester split to score")
     jester.add_argument("--clips", type=int, default=None, help="score only the first N clips")
     _add_on_corrupt(jester)
-    for sub in (synthetic, jester):
+    videos = presets.add_parser(
+        "videos", help="evaluate on a folder of your own videos", formatter_class=FORMATTER
+    )
+    _add_video_folder(videos, training=False)
+    videos.add_argument("--split", choices=("validation", "all"), default="validation",
+                        help="validation: the videos training held out; all: every video "
+                        "(a folder of new videos)")
+    videos.add_argument("--clips", type=int, default=None,
+                        help="score only the first N videos of the split")
+    _add_on_corrupt(videos)
+    for sub in (synthetic, jester, videos):
         _add_weights_options(sub)
         sub.add_argument("--decay", type=float, default=DEFAULT_DECAY,
                          help="decay factor d of P_t = d * P_(t-1) + softmax(logits_t)")
@@ -527,19 +631,32 @@ def run_evaluate(args: argparse.Namespace) -> int:
     check_output_file(args.json, "--json")
     _positive("batch-size", args.batch_size)
     _positive("clips", args.clips)
+    folder = scan_video_folder(args.video_dir, args.on_corrupt) if (
+        args.preset == "videos") else None
     model = weights.load_model(args.weights, args.frames, args.size)
     frames, size = model.input_shape[1], model.input_shape[2]
     args.frames, args.size = frames, size
+    names = _class_names(int(model.output.shape[-1]), args.weights)
     if args.preset == "synthetic":
         dataset = _synthetic_split(args.split, args.batch_size, args.clips, args)
-    else:
+    elif args.preset == "jester":
         dataset = _jester_split(args.split, args.batch_size, args, clips=args.clips)
+    else:
+        if args.validation_fraction is None:
+            args.validation_fraction = weights.training_data(args.weights).get(
+                "validation_fraction", VALIDATION_FRACTION)
+        if list(folder.classes) != names:
+            raise ValueError(
+                f"{args.video_dir} has the classes {list(folder.classes)}, but --weights "
+                f"{args.weights} predicts {names}; evaluate on a folder with the same class "
+                "subfolders as the training folder.")
+        dataset = _video_split(folder, args.split, args.batch_size, args, clips=args.clips)
     scores = train.evaluate(model, dataset, decay=args.decay)
     print(f"clips: {scores['clips']}")
     print(f"frame-averaged accuracy: {scores['frame_accuracy']:.4f}")
     print(f"clip accuracy (decay {args.decay}): {scores['clip_accuracy']:.4f}")
     print("per-class clip accuracy:")
-    for name, accuracy in zip(JESTER_CLASSES, scores["per_class_accuracy"], strict=False):
+    for name, accuracy in zip(names, scores["per_class_accuracy"], strict=True):
         print(f"  {name:32s} {accuracy:.3f}")
     if args.show_confusion:
         print("confusion matrix (rows: true class, columns: predicted):")
@@ -581,9 +698,10 @@ def add_export(subparsers: Any) -> None:
     parser.add_argument(
         "--calibration", default=None,
         help="8-bit formats: the clips to calibrate on. Default: the data the weights' "
-        "card says they were trained on (synthetic clips, or a Jester folder given here). "
-        "'synthetic' forces synthetic training clips; a folder path uses its Jester "
-        "training split",
+        "card says they were trained on (synthetic clips, the training videos of a video "
+        "folder, or a Jester folder given here). 'synthetic' forces synthetic training "
+        "clips; a folder path uses its training split (a Jester folder, else a folder of "
+        "class subfolders of videos)",
     )
     parser.add_argument("--calibration-clips", type=int, default=DEFAULT_CALIBRATION_CLIPS,
                         help="how many training clips calibrate 8-bit models")
@@ -596,44 +714,67 @@ def add_export(subparsers: Any) -> None:
     parser.set_defaults(func=run_export)
 
 
-def _class_names(n_classes: int) -> list[str]:
+def _class_names(n_classes: int, weights_spec: str | None = None) -> list[str]:
+    """The names of a model's outputs: the classes its card records (a video folder's
+    subfolders), else Jester's for 27 outputs, else ``class_<i>``."""
+    recorded = weights.training_data(weights_spec).get("classes") if weights_spec else None
+    if recorded and len(recorded) == n_classes:
+        return list(recorded)
     if n_classes == len(JESTER_CLASSES):
         return list(JESTER_CLASSES)
     return [f"class_{index}" for index in range(n_classes)]
 
 
-def _calibration_source(args: argparse.Namespace) -> str | Path:
-    """``"synthetic"`` or a Jester folder: the data 8-bit calibration reads, decided from
-    ``--calibration`` and the weights' card before any model is loaded."""
+def _is_jester_folder(folder: Path) -> bool:
+    return (folder / "tfrecords").is_dir() or (folder / "jester-v1-labels.csv").is_file()
+
+
+def _calibration_source(args: argparse.Namespace) -> str | Path | data.VideoFolder:
+    """``"synthetic"``, a Jester folder or a scanned video folder: the data 8-bit
+    calibration reads, decided from ``--calibration`` and the weights' card before any
+    model is loaded. A video folder calibrates on its training split (held-out videos
+    excluded, with the fraction the card records)."""
     if args.calibration == "synthetic":
         return "synthetic"
+    trained = weights.training_data(args.weights)
+    args.validation_fraction = trained.get("validation_fraction", VALIDATION_FRACTION)
     if args.calibration is not None:
         folder = Path(args.calibration)
         if not folder.is_dir():
-            raise ValueError(f"--calibration {folder}: no such folder; pass a Jester folder "
-                             "or 'synthetic'.")
-        return folder
-    trained_on = weights.training_data(args.weights).get("dataset")
+            raise ValueError(f"--calibration {folder}: no such folder; pass a Jester folder, "
+                             "a folder of class subfolders of videos, or 'synthetic'.")
+        return folder if _is_jester_folder(folder) else scan_video_folder(folder,
+                                                                         args.on_corrupt)
+    trained_on = trained.get("dataset")
     if trained_on == "synthetic":
         return "synthetic"
+    if trained_on == "videos":
+        return scan_video_folder(trained["video_dir"], args.on_corrupt)
     what = f"were trained on {trained_on!r}" if trained_on else (
         "carry no model card saying what they were trained on")
     raise ValueError(
         f"--weights {args.weights} {what}, so synthetic clips would calibrate the 8-bit "
         "ranges on inputs the model never saw. Pass --calibration DIR with that data (a "
-        "Jester folder), or --calibration synthetic to calibrate on synthetic clips anyway."
+        "Jester folder or a video folder), or --calibration synthetic to calibrate on "
+        "synthetic clips anyway."
     )
 
 
-def _calibration_clips(source: str | Path, args: argparse.Namespace,
+def _calibration_clips(source: str | Path | data.VideoFolder, args: argparse.Namespace,
                        log: Callable[[str], None]) -> Any:
     """``args.calibration_clips`` uint8 training clips ``(N, T, H, W, 3)`` from ``source``."""
     if source == "synthetic":
         log(f"rendering {args.calibration_clips} synthetic calibration clips "
             f"({args.frames}x{args.size}x{args.size})")
         return data.calibration_clips(args.calibration_clips, args.frames, args.size)
-    log(f"reading {args.calibration_clips} calibration clips from {source}")
-    dataset = _jester_split("train", args.calibration_clips, args, seed=0, data_dir=source)
+    if isinstance(source, data.VideoFolder):
+        log(f"decoding {args.calibration_clips} calibration clips from the videos of "
+            f"{source.root}")
+        dataset = _video_split(source, "train", args.calibration_clips, args)
+    else:
+        log(f"reading {args.calibration_clips} calibration clips from {source}")
+        dataset = _jester_split("train", args.calibration_clips, args, seed=0,
+                                data_dir=source)
     clips, _ = next(iter(dataset))
     return clips.numpy()
 
@@ -663,7 +804,7 @@ def run_export(args: argparse.Namespace) -> int:
     model = weights.load_model(args.weights, args.frames, args.size)
     args.frames, args.size = model.input.shape[1], model.input.shape[2]
     common = {
-        "class_names": _class_names(int(model.output.shape[-1])),
+        "class_names": _class_names(int(model.output.shape[-1]), args.weights),
         "decay": args.decay,
         "data": weights.training_data(args.weights),
         "force": args.force,
@@ -747,13 +888,14 @@ def load_streamer(spec: str, size: int | None = None
                              f"{frame_size} frames; drop --size or export at that size.")
         names = list(metadata.get("class_names") or _class_names(int(runner.n_classes)))
         return runner, frame_size, names, metadata.get("operating_point")
-    if spec not in weights.pretrained_names() and not path.exists():
+    known = (*weights.pretrained_names(), *weights.REMOTE_PRETRAINED)
+    if spec not in known and not path.exists():
         raise FileNotFoundError(f"MODEL {spec}: no such file or folder, and not a pretrained "
-                                f"name ({', '.join(weights.pretrained_names())}).")
+                                f"name ({', '.join(known)}).")
     model = weights.load_model(spec, None, size)
     card = weights.card_of(spec) or {}
     stream = to_streaming(model)
-    return (stream, int(stream.frame_shape[0]), _class_names(int(model.output.shape[-1])),
+    return (stream, int(stream.frame_shape[0]), _class_names(int(model.output.shape[-1]), spec),
             card.get("operating_point"))
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from streamnets import smoothing
+from streamnets import distribute, smoothing
 from streamnets.files import write_json
 
 LABEL_SMOOTHING = 0.1
@@ -363,6 +363,14 @@ def evaluate(
 # ----------------------------------------------------------------------- checkpoints
 
 
+def local_copy(model: keras.Model) -> keras.Model:
+    """An uncompiled copy of ``model`` on this machine only (no strategy), with its weights:
+    predicting with a multi-worker model would shard the data across the workers."""
+    clean = model.__class__.from_config(model.get_config())
+    clean.set_weights(model.get_weights())
+    return clean
+
+
 def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
     """The model's weights without optimizer state, written through a temp file.
 
@@ -371,10 +379,8 @@ def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean = model.__class__.from_config(model.get_config())  # clone_model keeps the optimizer
-    clean.set_weights(model.get_weights())
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    clean.save_weights(tmp)
+    local_copy(model).save_weights(tmp)  # clone_model would keep the optimizer
     os.replace(tmp, path)
 
 
@@ -562,12 +568,21 @@ def fit(
         validation_data: a small fixed, finite dataset; evaluated (loss, frame accuracy,
             clip accuracy with decay 0.8) every ``validate_every`` epochs and at the end.
         strategy: a ``tf.distribute.Strategy``; default: the current (one-device) one.
+            Under a multi-worker strategy (:mod:`streamnets.distribute`), ``train_data``
+            gives this worker's share of every global batch
+            (:func:`~streamnets.distribute.worker_share`), each worker keeps its own checkpoints
+            (``checkpoints/`` on the chief, ``checkpoints/worker-K/`` on worker K, so a
+            restarted job resumes everywhere, with or without a shared disk) and only
+            the chief validates and writes ``history.json``.
         verbose: Keras progress bar setting.
         stop_after_epochs: stop after this many epochs in this call (to test resuming).
     """
     out_dir = Path(out_dir)
-    checkpoint_dir = out_dir / "checkpoints"
     strategy = strategy or tf.distribute.get_strategy()
+    workers, worker = distribute.worker_of(strategy)
+    checkpoint_dir = out_dir / "checkpoints"
+    if worker:
+        checkpoint_dir = checkpoint_dir / f"worker-{worker}"
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
         model = build_model()
@@ -580,6 +595,8 @@ def fit(
             state = restore_checkpoint(checkpoint, model, config)
             start_epoch, history, elapsed = state["epoch"], state["history"], state["elapsed_s"]
             print(f"Resuming from {checkpoint} (epoch {start_epoch}, step {state['step']}).")
+    if validation_data is not None and worker:
+        validation_data = None  # the chief validates; the others go on training
     if validation_data is not None:
         validation_data = check_dataset(validation_data, "validation_data")
     end_epoch = config.epochs
@@ -587,16 +604,29 @@ def fit(
         end_epoch = min(end_epoch, start_epoch + stop_after_epochs)
     log = _OneEpoch()
     for epoch in range(start_epoch, end_epoch):
-        data = checked_dataset(train_data(epoch), n_classes, "training data")
+        data = checked_dataset(train_data(epoch), n_classes, "training data").take(
+            config.steps_per_epoch)
         started = time.perf_counter()
-        result = model.fit(
-            data.take(config.steps_per_epoch),
-            epochs=config.epochs,
-            initial_epoch=epoch,
-            steps_per_epoch=config.steps_per_epoch,
-            callbacks=[log],
-            verbose=verbose,
-        )
+        if workers > 1:  # Model.fit cannot (distribute.train_step_function says why)
+            if epoch == start_epoch:
+                distribute.build_for_training(model, strategy, data.element_spec)
+                step = distribute.train_step_function(model, strategy)
+            log.set_model(model)
+            logs = distribute.train_steps(
+                model, step,
+                distribute.distribute_worker_batches(strategy, data, config.batch_size),
+                config.steps_per_epoch)
+            log.on_epoch_end(epoch)
+        else:
+            result = model.fit(
+                data,
+                epochs=config.epochs,
+                initial_epoch=epoch,
+                steps_per_epoch=config.steps_per_epoch,
+                callbacks=[log],
+                verbose=verbose,
+            )
+            logs = {name: float(values[-1]) for name, values in result.history.items()}
         seconds = time.perf_counter() - started
         if log.step != (epoch + 1) * config.steps_per_epoch:
             raise ValueError(
@@ -612,11 +642,12 @@ def fit(
             "learning_rate": log.learning_rate,
             "seconds": seconds,
             "clips_per_second": config.steps_per_epoch * config.batch_size / seconds,
-            **{k: float(v[-1]) for k, v in result.history.items()},
+            **logs,
         }
         last = epoch + 1 == config.epochs
         if validation_data is not None and ((epoch + 1) % config.validate_every == 0 or last):
-            metrics = evaluate(model, validation_data, what="validation_data")
+            metrics = evaluate(local_copy(model) if workers > 1 else model,
+                               validation_data, what="validation_data")
             row.update(
                 val_loss=metrics["loss"],
                 val_frame_accuracy=metrics["frame_accuracy"],
@@ -637,5 +668,6 @@ def fit(
             "history": history,
         }
         save_checkpoint(checkpoint_dir, model, state)
-        write_json(out_dir / "history.json", history)
+        if not worker:
+            write_json(out_dir / "history.json", history)
     return model, history

@@ -6,7 +6,9 @@ plus ``<stem>.history.json`` (per-epoch history). :func:`card_path` and
 :func:`history_path` are the one place that rule is written. :func:`load_model` turns any
 weights spec the command line accepts into a model: a shipped name
 (:func:`pretrained_names`), a ``.weights.h5`` with its card, or BrainChip's tf_keras
-``.h5`` (:func:`load_brainchip_weights`).
+``.h5`` (:func:`load_brainchip_weights`). ``"brainchip-jester"`` is BrainChip's own
+pretrained Jester model, downloaded and verified on first use
+(:func:`streamnets.data.remote.fetch`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ CARD_SUFFIX = ".json"
 HISTORY_SUFFIX = ".history.json"
 #: The frame count and size of BrainChip's model, for ``.h5`` files that carry no card.
 BRAINCHIP_FRAMES, BRAINCHIP_SIZE = 16, 100
+#: Pretrained models that are not shipped but fetched from their publisher on first use.
+REMOTE_PRETRAINED = ("brainchip-jester",)
 
 
 # --------------------------------------------------------------------------- the stem rule
@@ -143,7 +147,15 @@ def load_pretrained(name: str = "synthetic", frames: int | None = None,
     targets, so it does not rely on a reset before each gesture (chapter 6). The model card
     (:func:`model_card`) says how each was trained and how well it scores. ``frames`` and
     ``size`` rebuild it for other clip lengths or frame sizes (no weight depends on them).
+
+    ``"brainchip-jester"`` is BrainChip's float model trained on real Jester: not shipped
+    with the package but downloaded from their server on first use (cached, checked against
+    its published SHA-256); it has no model card.
     """
+    if name in REMOTE_PRETRAINED:
+        from streamnets.data.remote import fetch
+
+        return load_brainchip_weights(_brainchip_net(frames, size), fetch(name))
     model = _build(model_card(name), frames, size)
     with resources.as_file(_shipped().joinpath(name + WEIGHTS_SUFFIX)) as path:
         return _load_keras_weights(model, path)
@@ -189,7 +201,7 @@ def load_model(spec: str, frames: int | None = None, size: int | None = None) ->
     for name, value in (("frames", frames), ("size", size)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"--{name} must be an int >= 1, got {value!r}.")
-    if spec in pretrained_names():
+    if spec in pretrained_names() or spec in REMOTE_PRETRAINED:
         return load_pretrained(spec, frames, size)
     path = Path(spec)
     if spec.endswith(WEIGHTS_SUFFIX) or spec.endswith(".h5"):
@@ -198,8 +210,7 @@ def load_model(spec: str, frames: int | None = None, size: int | None = None) ->
     if spec.endswith(WEIGHTS_SUFFIX):
         return _load_keras_weights(_build(card_of(spec), frames, size), path)
     if spec.endswith(".h5"):
-        frames, size = frames or BRAINCHIP_FRAMES, size or BRAINCHIP_SIZE
-        return load_brainchip_weights(gesture_net((frames, size, size, 3), NUM_CLASSES), path)
+        return load_brainchip_weights(_brainchip_net(frames, size), path)
     raise ValueError(
         f"--weights: {spec!r} is neither a pretrained name ({pretrained_names()}) nor a "
         f"'{WEIGHTS_SUFFIX}' / '.h5' file."
@@ -207,6 +218,12 @@ def load_model(spec: str, frames: int | None = None, size: int | None = None) ->
 
 
 # --------------------------------------------------------------------------- BrainChip's h5
+
+
+def _brainchip_net(frames: int | None, size: int | None) -> keras.Model:
+    """Our :func:`gesture_net` shaped as BrainChip's (16 x 100 x 100 unless given)."""
+    frames, size = frames or BRAINCHIP_FRAMES, size or BRAINCHIP_SIZE
+    return gesture_net((frames, size, size, 3), NUM_CLASSES)
 
 
 def _h5_layer_weights(path: str | os.PathLike) -> list[tuple[str, list[np.ndarray]]]:
@@ -253,11 +270,14 @@ def _is_named_layer(name: str) -> bool:
 def load_brainchip_weights(model: keras.Model, path: str | os.PathLike) -> keras.Model:
     """Load BrainChip's float ``tenn_spatiotemporal_jester.h5`` into :func:`gesture_net`.
 
-    Layers are matched by name (BrainChip's ``input_conv/BN`` is our ``input_conv_BN``);
-    the head's Dense layers carry Keras auto-names that depend on the session
-    (``dense_1``, ``dense_2``, ...), so they are matched by position. Every weight shape is
-    checked before anything is assigned: a file for another architecture or class count
-    raises ``ValueError`` naming the layer and both shapes, and leaves ``model`` unchanged.
+    Both tf_keras layouts load: a whole model saved with ``model.save(path)`` (what
+    BrainChip publishes; ``akida_models`` opens it with ``load_model``) and bare weights
+    saved with ``model.save_weights(path)``. Layers are matched by name (BrainChip's
+    ``input_conv/BN`` is our ``input_conv_BN``); the head's Dense layers carry Keras
+    auto-names that depend on the session (``dense_1``, ``dense_2``, ...), so they are
+    matched by position. Every weight shape is checked before anything is assigned: a
+    file for another architecture or class count raises ``ValueError`` naming the layer
+    and both shapes, and leaves ``model`` unchanged.
     """
     saved = _h5_layer_weights(path)
     saved_dense = [(n, w) for n, w in saved if not _is_named_layer(n)]

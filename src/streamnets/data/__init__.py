@@ -48,6 +48,12 @@ from streamnets.data.synthetic import (
     gesture_window,
     synthetic_clip,
 )
+from streamnets.data.video_folder import (
+    VideoFolder,
+    VideoFolderError,
+    scan_video_folder,
+    video_folder_dataset,
+)
 
 __all__ = [
     "CANONICAL_CLASS",
@@ -87,4 +93,8 @@ __all__ = [
     "synthetic_clip",
     "synthetic_dataset",
     "synthetic_stream",
+    "VideoFolder",
+    "VideoFolderError",
+    "scan_video_folder",
+    "video_folder_dataset",
 ]

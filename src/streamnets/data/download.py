@@ -21,11 +21,14 @@
   truncating the part; any other partial answer is discarded and the download restarts from
   zero. Without a validator (or for another URL) a partial file cannot be resumed safely: it
   is deleted, and a stale ``.part`` without a matching sidecar is discarded and fetched anew.
-* A wrong checksum deletes the ``.part`` file and raises, naming both hashes.
+* A wrong checksum deletes the ``.part`` file and raises, naming both hashes. With ``size``
+  (the file's length in bytes, when it is published), a server announcing another length is
+  refused before the body is read, and a body of another length is deleted; ``size`` alone
+  (like ``sha256``) also makes a server that announces no length acceptable.
 * The sidecar is removed whenever the ``.part`` is (completion, checksum mismatch, refusal).
 * Every argument is checked (``ValueError``) before any network access.
-* An existing ``dest`` is re-used without any network access (when ``sha256`` is given it
-  must match, otherwise the file is fetched again).
+* An existing ``dest`` is re-used without any network access (when ``sha256`` or ``size``
+  is given it must match, otherwise the file is fetched again).
 * Archives (``.tar``, ``.tar.gz``/``.tgz``, ``.zip``) are extracted into a temporary sibling
   folder and renamed into place when complete. Tar members go through ``tarfile``'s
   ``"data"`` filter (no absolute paths, no ``..``, no links pointing outside, no devices);
@@ -93,15 +96,29 @@ def _archive_stem(name: str) -> str:
 
 
 def download(url: str, dest: str | os.PathLike, sha256: str | None = None,
-             extract: bool = False, progress: bool = True, timeout: float = 60.0) -> Path:
+             extract: bool = False, progress: bool = True, timeout: float = 60.0,
+             size: int | None = None) -> Path:
     """Fetch ``url`` to the file ``dest`` (or into ``dest`` if it is a folder) and return its
     path; with ``extract=True`` unpack the archive next to it and return that folder
-    (``<folder>/<archive name without suffix>``). See the module docstring for guarantees."""
+    (``<folder>/<archive name without suffix>``). See the module docstring for guarantees.
+
+    Args:
+        url: an ``http(s)://`` or ``file://`` URL.
+        dest: the file to write, or an existing folder to write it into.
+        sha256: the file's SHA-256 (64 hex digits), checked before the file is kept.
+        extract: unpack a ``.tar``/``.tar.gz``/``.tgz``/``.zip`` archive safely.
+        progress: show a progress bar.
+        timeout: seconds to wait for the server.
+        size: the file's length in bytes, checked against the announced length before the
+            body is read and against the body before the file is kept.
+    """
     parts = urllib.parse.urlsplit(url) if isinstance(url, str) else None
     if parts is None or parts.scheme not in ("http", "https", "file") or (
             parts.scheme != "file" and not parts.netloc):
         raise ValueError(f"url must be an http(s):// or file:// URL, got {url!r}.")
     expected = _check_sha256(sha256)
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ValueError(f"size must be None or a byte count >= 0, got {size!r}.")
     if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
             or not math.isfinite(timeout) or timeout <= 0):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
@@ -116,9 +133,10 @@ def download(url: str, dest: str | os.PathLike, sha256: str | None = None,
     folder = target.parent / _archive_stem(target.name) if extract else None
     if folder is not None and (folder / EXTRACTED_MARKER).is_file():
         return folder
-    if not (target.is_file() and (expected is None or sha256_of(target) == expected)):
+    if not (target.is_file() and (size is None or target.stat().st_size == size)
+            and (expected is None or sha256_of(target) == expected)):
         target.parent.mkdir(parents=True, exist_ok=True)
-        _fetch(url, target, expected, progress, timeout)
+        _fetch(url, target, expected, size, progress, timeout)
     if folder is None:
         return target
     extract_archive(target, folder)
@@ -229,7 +247,8 @@ def _open(url: str, have: int, validator: str | None, timeout: float):
         raise DownloadError(f"cannot reach {url}: {error}. Check the URL and network.") from None
 
 
-def _fetch(url: str, target: Path, expected: str | None, progress: bool, timeout: float) -> None:
+def _fetch(url: str, target: Path, expected: str | None, size: int | None, progress: bool,
+           timeout: float) -> None:
     part = target.with_name(target.name + ".part")
     meta = target.with_name(target.name + ".part.json")
     while True:  # at most twice: a restart sends no Range, so it cannot ask for another one
@@ -269,7 +288,13 @@ def _fetch(url: str, target: Path, expected: str | None, progress: bool, timeout
                 have, total = 0, length
                 validator = _validator(headers) if status == 200 else None
                 limit = total
-            if total is None and expected is None:
+            if size is not None and total is not None and total != size:
+                _discard(part, meta)
+                raise DownloadError(
+                    f"{url} announces {total} bytes, but the file must have {size}: it is not "
+                    f"the expected file (moved, replaced or an error page). Nothing was saved; "
+                    f"check the URL.")
+            if total is None and expected is None and size is None:
                 _discard(part, meta)
                 raise DownloadError(
                     f"cannot verify the download of {url}: the server gave no length (no "
@@ -285,6 +310,11 @@ def _fetch(url: str, target: Path, expected: str | None, progress: bool, timeout
             _receive(response, url, part, meta, have, limit, total, validator is not None,
                      progress, target.name)
         break
+    if size is not None and part.stat().st_size != size:
+        got = part.stat().st_size
+        _discard(part, meta)
+        raise DownloadError(f"size mismatch for {url}: expected {size} bytes, got {got}. The "
+                            f"download was deleted; check the URL, then try again.")
     if expected is not None:
         actual = sha256_of(part)
         if actual != expected:

@@ -21,6 +21,12 @@ indices wrapped modulo the video length, a random start in ``[0, n - 32)`` for t
 (0 when the video is shorter) and 0 for validation; each frame is centre-cropped or
 zero-padded to 100 x 100, uint8, no resizing, no normalisation.
 
+**Pixels**: JPEG frames are decoded by ``tf.io.decode_jpeg``, as BrainChip's ``get_data``
+does, so our clips equal theirs byte for byte (Pillow's chroma upsampling differs by up to 7
+grey levels, enough to move the reference numbers). Their float round trip
+(``convert_image_dtype`` to float32 and back) maps every uint8 value to itself and their
+zero padding is our zero padding, so it is not repeated here.
+
 Class indices always follow :data:`~streamnets.data.JESTER_CLASSES`: names in the CSVs are
 mapped by name, so a labels file in another order still gives the right logits.
 
@@ -34,14 +40,12 @@ of the data goes on.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from streamnets.data.classes import class_index
 from streamnets.data.pipeline import check_batch_size, finish_dataset
@@ -166,12 +170,16 @@ def centre_crop_or_pad(image: np.ndarray, size: int = SIZE) -> np.ndarray:
     return out
 
 
-def _decode(data: bytes, name: str) -> np.ndarray:
+def decode_jpeg(data: bytes, name: str) -> np.ndarray:
+    """One JPEG frame as uint8 RGB ``(H, W, 3)``, decoded by ``tf.io.decode_jpeg`` (the
+    decoder BrainChip's pipeline uses; see the module docstring); ``name`` labels errors."""
+    import tensorflow as tf
+
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise CorruptVideoError(f"corrupt JPEG frame {name}: {error}",
+        return tf.io.decode_jpeg(data, channels=3).numpy()
+    except (tf.errors.InvalidArgumentError, tf.errors.DataLossError) as error:
+        message = error.message.splitlines()[0] if error.message else type(error).__name__
+        raise CorruptVideoError(f"corrupt JPEG frame {name}: {message}",
                                 "re-extract or re-download that video, or ") from None
 
 
@@ -196,7 +204,7 @@ def _sampled_clip(read, names: list[str], start: int, frames: int, stride: int,
                   size: int) -> np.ndarray:
     """Decode and crop/pad only the sampled frames; ``read(i)`` gives frame i's JPEG bytes."""
     indices = sample_indices(len(names), start, frames, stride)
-    return np.stack([centre_crop_or_pad(_decode(read(i), names[i]), size) for i in indices])
+    return np.stack([centre_crop_or_pad(decode_jpeg(read(i), names[i]), size) for i in indices])
 
 
 def clip_from_jpegs(jpegs: list[bytes], names: list[str], start: int = 0, frames: int = FRAMES,
