@@ -96,8 +96,9 @@ def test_state_round_trip_reproduces_the_keras_states(stream, exports):
         logits, states = runner.step_fn(frame[None], states)
         keras_logits, keras_states = stream.step_fn(frame[None], keras_states)
         assert max_relative_error(keras_logits, logits) <= FLOAT_TOLERANCE
-        for name, value in keras_states.items():
-            assert max_relative_error(value.numpy(), states[name]) <= FLOAT_TOLERANCE, name
+        flat = litert.export_states(keras_states)
+        for name, value in flat.items():
+            assert max_relative_error(value, states[name]) <= FLOAT_TOLERANCE, name
     # The newest FIFO slot of the first temporal layer holds the newest input conv output:
     # it is non-zero once a frame went through, so the states really carry information.
     assert any(np.abs(v).max() > 0 for v in states.values())
@@ -112,9 +113,25 @@ def test_signature_names_image_logits_and_one_output_per_state(stream, exports):
         assert runner.inputs["image"].shape == (1, SIZE, SIZE, 3)
         assert runner.inputs["image"].dtype == "uint8"
         assert runner.outputs["logits"].shape == (1, CLASSES)
-        for name, spec in stream.state_specs().items():
-            assert runner.inputs[name].shape == (1, *spec.shape[1:])
+        for name, (height, width, slots, channels) in stream.state_shapes().items():
+            assert runner.inputs[name].shape == (1, height, width, slots * channels)
             assert runner.inputs[name].dtype == runner.outputs[name].dtype == "float32"
+
+
+def test_exported_graph_has_no_tensor_over_four_dimensions(exports):
+    """LiteRT's GPU delegate and WebGPU take at most 4-D tensors: the flat states and the
+    FIFO shift on the flat view keep every tensor of the graph within that."""
+    for folder in exports.values():
+        interpreter = litert.LiteRTRunner(folder / "model.tflite").interpreter
+        assert max(len(d["shape"]) for d in interpreter.get_tensor_details()) == 4
+
+
+def test_export_states_flattens_slot_major():
+    """Channel j * C + c of the flat state is slot j, channel c of the Keras buffer."""
+    fifo = np.arange(2 * 3 * 3 * 5 * 4, dtype=np.float32).reshape(2, 3, 3, 5, 4)
+    flat = litert.export_states({"image": np.zeros((2, 3, 3, 3)), "fifo_x": fifo})
+    assert flat["fifo_x"].shape == (2, 3, 3, 20) and flat["image"].shape == (2, 3, 3, 3)
+    np.testing.assert_array_equal(flat["fifo_x"][..., 2 * 4 + 1], fifo[..., 2, 1])
 
 
 # --------------------------------------------------------------------------- int8
@@ -182,6 +199,10 @@ def test_metadata_says_everything_a_deployment_needs(stream, exports):
     assert meta["data"] == {"dataset": "synthetic", "version": 1}
     assert meta["inputs"]["image"] == {"shape": [1, SIZE, SIZE, 3], "dtype": "uint8"}
     assert set(meta["outputs"]) == {"logits"} | set(stream.state_specs())
+    for name, (height, width, slots, channels) in stream.state_shapes().items():
+        assert meta["inputs"][name] == meta["outputs"][name] == {
+            "shape": [1, height, width, slots * channels], "dtype": "float32"}
+    assert "slot-major" in meta["runtime"]["state_layout"]
     assert meta["bytes"] == len(content)
     assert meta["quantization"]["calibration"] == {"clips": 6, "frame_state_pairs": 6 * FRAMES}
     import hashlib
@@ -490,3 +511,23 @@ def test_exports_without_an_operating_point_have_none(exports):
 def test_a_malformed_operating_point_is_refused(point, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         export.check_operating_point(point)
+
+
+def test_batch_export_runs_n_streams_in_one_call_like_n_batch1_steps(stream, exports):
+    """A server's export for N cameras: one call, the same logits and states as N streams
+    stepped one by one; any other number of frames is refused with what to do."""
+    batched = litert.LiteRTRunner(litert.convert_litert(stream, batch_size=3))
+    single = litert.LiteRTRunner(exports["float"] / "model.tflite")
+    assert batched.batch_size == 3 and single.batch_size == 1
+    clips = random_clips(3, seed=4)
+    states, one_by_one = batched.init_states(3), single.init_states(3)
+    for t in range(3):
+        logits, states = batched.step_fn(clips[:, t], states)
+        expected, one_by_one = single.step_fn(clips[:, t], one_by_one)
+        assert max_relative_error(expected, logits) <= FLOAT_TOLERANCE
+    for name in single.state_names:
+        assert max_relative_error(one_by_one[name], states[name]) <= FLOAT_TOLERANCE
+    with pytest.raises(ValueError, match="runs exactly 3 streams per call: pass 3 frames"):
+        batched.step_fn(clips[:2, 0], batched.init_states(2))
+    with pytest.raises(ValueError, match="predict_clips streams one clip at a time"):
+        batched.predict_clips(clips)

@@ -167,6 +167,13 @@ def conclusions_04(v: dict[str, Any]) -> None:
     assert v["carry_first_acc"] < 0.5 * v["reset_first_acc"]
     assert v["reset_reading"].startswith("Most of the first frame's right answers come from")
     assert v["live_before"] != v["live_class"]
+    # Issue 15: the LiteRT ratios beside the Keras one; the sentence names the nearest to
+    # the operation count from the values.
+    assert v["litert_float_ratio"] > 1 and v["litert_int8_ratio"] > 1
+    nearer = [abs(v[f"litert_{kind}_ratio"] - v["window"]) < abs(v["speedup"] - v["window"])
+              for kind in ("float", "int8")]
+    assert ("both LiteRT ratios are nearer" in v["litert_vs_keras"]) == all(nearer)
+    assert ("the Keras ratio is the nearest" in v["litert_vs_keras"]) == (not any(nearer))
 
 
 def conclusions_05(v: dict[str, Any]) -> None:

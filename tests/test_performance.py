@@ -284,6 +284,20 @@ def test_targets_float_goal_must_hold_in_both_benchmarks_that_time_it() -> None:
     assert row["measured"] == pytest.approx(1.1) and row["met"] is True
 
 
+def test_targets_with_litert_add_its_two_goals_both_ways() -> None:
+    litert = {"latency_batch1": {"float": {"ratio_recompute_over_step": 15.0},
+                                 "int8": {"ratio_recompute_over_step": 14.0}},
+              "int8_limit": {"ratio_invoke_over_limit": 1.5}}
+    rows = performance.targets(*fake_results(13.0, 2.0, 3.0, 1.0, 6.0, 2.5), litert)
+    assert len(rows) == 6 and [row["target"] for row in rows[4:]] == [">= 14", "<= 1.5"]
+    assert [row["measured"] for row in rows[4:]] == [14.0, 1.5]  # the lower ratio
+    assert [row["met"] for row in rows[4:]] == [True, True]
+    litert["latency_batch1"]["float"]["ratio_recompute_over_step"] = 13.9
+    litert["int8_limit"]["ratio_invoke_over_limit"] = 1.51
+    rows = performance.targets(*fake_results(13.0, 2.0, 3.0, 1.0, 6.0, 2.5), litert)
+    assert [row["met"] for row in rows[4:]] == [False, False]
+
+
 def test_targets_without_results() -> None:
     rows = performance.targets(None, None)
     assert len(rows) == 4
@@ -391,7 +405,8 @@ def test_litert_streaming_benchmark_on_a_tiny_model() -> None:
     equal to Keras' before timing. A 4-frame, 32-pixel model keeps it small."""
     model = gesture_net((4, 32, 32, 3))
     result = performance.litert_streaming_benchmark(repeats=1, rounds=1, calibration_clips=4,
-                                                    check_clips=1, model=model)
+                                                    check_clips=1, model=model,
+                                                    peak_shape=(8, 16, 16))
     check_environment(result, "ai-edge-litert")
     assert result["model"]["macs_per_frame"] == macs_per_frame(model)
     assert result["window_frames"] == result["ratio_limit"] == 4
@@ -400,9 +415,9 @@ def test_litert_streaming_benchmark_on_a_tiny_model() -> None:
     assert check["frames"] == 4 and check["float_equals_keras"] is True
     assert check["float_max_relative_error"] <= check["tolerance"]
     assert 0 <= check["int8_top1_agreement_with_float"] <= 1
-    assert check["int8_clip_float_ops"] == {"CONV_3D": 11}  # LiteRT has no int8 Conv3D
+    assert check["int8_clip_float_ops"] == {}  # 2-D convs: every op has an int8 kernel
     assert set(result["raw_seconds"]) == {"float_recompute", "float_step", "int8_recompute",
-                                          "int8_step"}
+                                          "int8_step", "int8_step_invoke", "peak_int8_matmul"}
     for kind, row in result["latency_batch1"].items():
         raw = result["raw_seconds"]
         assert row["recompute_window_ms_median"] == pytest.approx(
@@ -412,6 +427,35 @@ def test_litert_streaming_benchmark_on_a_tiny_model() -> None:
             row["recompute_window_ms_median"] / row["step_ms_median"])
     sizes = result["sizes_bytes"]
     assert sizes["int8_step"] < sizes["float_step"] and sizes["int8_clip"] < sizes["float_clip"]
+    limit = result["int8_limit"]
+    assert limit["peak_gmacs_per_s"] == pytest.approx(
+        8 * 16 * 16 / limit["peak_matmul_ms_median"] / 1e6)
+    assert limit["limit_ms_per_frame"] == pytest.approx(
+        result["model"]["macs_per_frame"] / limit["peak_gmacs_per_s"] / 1e6)
+    assert limit["ratio_step_over_limit"] == pytest.approx(
+        result["latency_batch1"]["int8"]["step_ms_median"] / limit["limit_ms_per_frame"])
+    assert limit["ratio_invoke_over_limit"] == pytest.approx(
+        limit["invoke_ms_median"] / limit["limit_ms_per_frame"])
+    for name in ("int8_step", "int8_recompute"):
+        profile = result["profile"][name]
+        assert profile["ops_sum_ms"] == pytest.approx(sum(op["ms"] for op in profile["ops"]))
+        assert {op["group"] for op in profile["ops"]} == set(profile["groups_ms"])
+        assert "CONV_3D" not in {op["op"] for op in profile["ops"]}
+
+
+def test_litert_streams_benchmark_on_a_tiny_model() -> None:
+    """Batch-N export, N batch-1 interpreters in threads and the Keras step, per N."""
+    model = gesture_net((4, 32, 32, 3))
+    result = performance.litert_streams_benchmark((1, 3), repeats=1, rounds=1, model=model)
+    check_environment(result, "ai-edge-litert")
+    assert [row["streams"] for row in result["streams"]] == [1, 3]
+    for row in result["streams"]:
+        assert set(row) == {"streams", "litert_int8_batch", "litert_int8_threads", "keras_step"}
+        for name in ("litert_int8_batch", "litert_int8_threads", "keras_step"):
+            assert row[name]["frames_per_s"] == pytest.approx(
+                1000 * row["streams"] / row[name]["ms_per_call"])
+    with pytest.raises(ValueError, match="stream_counts"):
+        performance.litert_streams_benchmark((0,), model=model)
 
 
 # ------------------------------------------------------------------------------ scripts

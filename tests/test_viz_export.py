@@ -14,14 +14,14 @@ def test_ops_table_has_a_column_per_model_and_zero_for_missing_ops():
 
 def test_states_table_gives_each_states_size():
     class Info:
-        shape, dtype = (1, 4, 4, 5, 8), "float32"
+        shape, dtype = (1, 4, 4, 40), "float32"
 
     class Runner:
         state_names = ("fifo_a",)
         inputs = {"fifo_a": Info()}
 
     table = states_markdown(Runner())
-    assert "| `fifo_a` | (1, 4, 4, 5, 8) | float32 | 2 |" in table  # 640 floats = 2.5 KiB
+    assert "| `fifo_a` | (1, 4, 4, 40) | float32 | 2 |" in table  # 640 floats = 2.5 KiB
 
 
 def test_top_classes_plot_draws_the_final_top_k_and_highlights_the_truth():

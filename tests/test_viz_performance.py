@@ -18,12 +18,17 @@ from streamnets import performance
 from streamnets.performance import BATCHED_STREAMS
 from streamnets.viz.performance import (
     RUNTIME_LABELS,
+    STREAMS_LABELS,
     batched_streams,
     block_metrics,
     data_markdown,
+    litert_achieved,
+    litert_streaming_markdown,
+    many_streams_markdown,
     plot_blocks,
     plot_book_times,
     plot_growth,
+    plot_litert,
     plot_runtimes,
     plot_streaming,
     runtimes_markdown,
@@ -38,8 +43,13 @@ from streamnets.viz.performance_text import (
     brainchip_summary,
     compare_time,
     data_summary,
+    deployment_float_summary,
     growth_summary,
     lessons_summary,
+    litert_profile_summary,
+    litert_streaming_summary,
+    litert_vs_keras_ratio,
+    many_streams_summary,
     meets,
     ratio_band,
     runtimes_summary,
@@ -436,7 +446,7 @@ def test_runtimes_summary_states_each_comparison_with_its_direction() -> None:
     assert "2.50 ms on one thread, 1.60 times faster than the compiled Keras step" in text
     assert "XNNPACK" in text
     assert "1.20 ms, 3.3 times faster than the Keras step and 2.1 times faster" in text
-    assert "is 4.0 times that limit" in text and "not measured here" in text
+    assert "is 4.0 times that limit" in text and "measured op by op in section 4" in text
     slow = runtimes_summary(fake_runtimes({**RUNTIME_MS, "litert_float_1_thread": 6.0,
                                            "litert_int8_1_thread": 0.3}))
     assert "1.50 times slower than the compiled Keras step." in slow and "XNNPACK" not in slow
@@ -619,3 +629,152 @@ def test_stream_loop_summary_follows_the_numbers() -> None:
     slow = stream_loop_summary(fake_stream_loop(keras_fps=4.0))
     assert "only 4.0 frames a second, slower than the 6" in slow
     assert "Keras streaming step loop, step takes the most time" in slow
+
+
+# --------------------------------------------------------------------------- LiteRT
+
+
+def fake_litert(float_ratio: float = 14.5, recompute_model_ms: float = 16.0,
+                step_sum_ms: float = 0.5, invoke_ms: float = 0.45) -> dict[str, Any]:
+    """A ``litert_streaming_benchmark`` record (with its many-streams table)."""
+    def profile(model_ms: float, groups: dict[str, float]) -> dict[str, Any]:
+        total = sum(groups.values())
+        return {"model_ms": model_ms, "ops_sum_ms": total, "sum_over_model": total / model_ms,
+                "groups_ms": groups, "ops": []}
+
+    step_groups = {"convolutions and dense": 0.8 * step_sum_ms,
+                   "(de)quantize and cast": 0.1 * step_sum_ms,
+                   "FIFO shift and reshapes": 0.1 * step_sum_ms}
+    return {
+        **environment("2026-01-02T03:04:05+00:00", 2, [1.0, 1.0, 1.0]),
+        "model": {"macs_per_frame": 68_000_000}, "window_frames": 16, "ratio_limit": 16,
+        "latency_batch1": {
+            "float": {"recompute_window_ms_median": 2.0 * float_ratio, "step_ms_median": 2.0,
+                      "ratio_recompute_over_step": float_ratio},
+            "int8": {"recompute_window_ms_median": 20.0, "step_ms_median": 0.625,
+                     "ratio_recompute_over_step": 32.0}},
+        "int8_limit": {"peak_gmacs_per_s": 200.0, "limit_ms_per_frame": 0.34,
+                       "step_ms_median": 0.625, "invoke_ms_median": invoke_ms,
+                       "ratio_step_over_limit": 0.625 / 0.34,
+                       "ratio_invoke_over_limit": invoke_ms / 0.34,
+                       "ratio_convs_over_limit": 0.8 * step_sum_ms / 0.34},
+        "profile": {"int8_step": profile(0.5, step_groups),
+                    "int8_recompute": profile(recompute_model_ms,
+                                              {"convolutions and dense": 7.0,
+                                               "FIFO shift and reshapes": 1.0})},
+        "many_streams": {"streams": [
+            {"streams": 1, "litert_int8_batch": {"ms_per_call": 0.8, "frames_per_s": 1250.0},
+             "litert_int8_threads": {"ms_per_call": 1.0, "frames_per_s": 1000.0},
+             "keras_step": {"ms_per_call": 5.0, "frames_per_s": 200.0}},
+            {"streams": 64, "litert_int8_batch": {"ms_per_call": 400.0, "frames_per_s": 160.0},
+             "litert_int8_threads": {"ms_per_call": 200.0, "frames_per_s": 320.0},
+             "keras_step": {"ms_per_call": 320.0, "frames_per_s": 200.0}}]},
+    }
+
+
+def test_litert_streaming_table_has_one_row_per_precision() -> None:
+    rows = table_rows(litert_streaming_markdown(fake_litert()))
+    assert rows == [["LiteRT float", "29.00", "2.000", "14.5×", "16×"],
+                    ["LiteRT int8", "20.00", "0.625", "32.0×", "16×"]]
+
+
+def test_many_streams_table_has_a_column_per_stream_count() -> None:
+    markdown = many_streams_markdown(fake_litert()["many_streams"])
+    assert "N = 1" in markdown.splitlines()[0] and "N = 64" in markdown.splitlines()[0]
+    rows = table_rows(markdown)
+    assert [row[0] for row in rows] == list(STREAMS_LABELS.values())
+    assert rows[1][1:] == ["1,000", "320"]
+
+
+def test_litert_achieved_counts_the_window_for_the_recompute() -> None:
+    record = fake_litert()
+    achieved = litert_achieved(record, fake_runtimes(RUNTIME_MS))
+    assert achieved["LiteRT int8 step"] == pytest.approx(68.0 / 0.625)
+    assert achieved["LiteRT int8 recompute"] == pytest.approx(16 * 68.0 / 20.0)
+    assert achieved[RUNTIME_LABELS["keras_step_fn"]] == pytest.approx(68.2 / 4.0)
+    assert RUNTIME_LABELS["brainchip_bufferized_float"] not in achieved  # not in this record
+
+
+def test_litert_plot_shows_every_runtime_the_peak_and_the_breakdown() -> None:
+    fig = plot_litert(fake_litert(), fake_runtimes(RUNTIME_MS))
+    left, right = fig.axes
+    assert len(left.patches) == 5  # Keras step + LiteRT float/int8 step and recompute
+    assert left.lines[0].get_xdata()[0] == 200.0  # the int8 peak
+    assert len(right.patches) == 4  # three kinds of op and the interface
+    assert right.lines[0].get_xdata()[0] == pytest.approx(340.0)  # limit in µs
+    plt.close(fig)
+
+
+def test_litert_streaming_summary_follows_the_ratios_both_ways() -> None:
+    text = litert_streaming_summary(fake_litert(float_ratio=14.5))
+    assert "float, 14.5 times (below the 16" in text and "int8, 32.0 times (above the 16" in text
+    assert "add up to 8.00 ms, 16.0 times the step's 0.500 ms" in text
+    assert "keep close to the operation count" in text
+    assert "50% of its time is not in its ops as they run alone" in text
+    assert "include its interface, 175 µs to copy the float states" in text
+    assert "against the bare invoke (0.450 ms) the int8 ratio is 44.4." in text
+    text = litert_streaming_summary(fake_litert(float_ratio=16.2, recompute_model_ms=8.4))
+    assert "float, 16.2 times (at the 16" in text
+    assert "as they run alone" not in text and "close to the sum of its ops" in text
+    far = litert_streaming_summary(fake_litert(step_sum_ms=1.0))
+    assert "8.0 times the step's" in far and "keep away from the operation count" in far
+
+
+def test_litert_profile_summary_checks_the_sum_and_the_goal_both_ways() -> None:
+    text = litert_profile_summary(fake_litert())
+    assert "within 10% of each other, so the per-op picture accounts for the step" in text
+    assert "convolutions and dense 80% (400 µs)" in text
+    assert "bare invoke 1.32 times" in text and "The bare invoke meets the goal" in text
+    slow = litert_profile_summary(fake_litert(step_sum_ms=0.4, invoke_ms=0.6))
+    assert "more than 10% apart, so the per-op picture misses part of the step" in slow
+    assert "The bare invoke misses the goal" in slow
+
+
+def test_many_streams_summary_names_the_fastest_way_per_count() -> None:
+    text = many_streams_summary(fake_litert()["many_streams"])
+    assert (f"with 1 stream, {STREAMS_LABELS['litert_int8_batch']} delivers the most, 1,250 "
+            "frames per second (1.25 times the next best)") in text
+    assert f"with 64 streams, {STREAMS_LABELS['litert_int8_threads']} delivers the most" in text
+
+
+def test_deployment_float_summary_decides_by_the_noise_band_both_ways() -> None:
+    theirs = [3.0e-3, 3.2e-3, 2.9e-3, 3.1e-3]
+    record = brainchip_runtimes(OURS, theirs)
+    record["latency_batch1"]["litert_float_1_thread"] = {"ms_per_frame_median": 1.5}
+    record["raw_seconds"]["litert_float_1_thread"] = [1.5e-3, 1.4e-3, 1.6e-3, 1.5e-3]
+    text = deployment_float_summary(record)
+    assert "LiteRT float32 on one thread takes 1.50 ms per frame, 2.0" in text
+    assert "times faster than BrainChip’s bufferized Keras model" in text
+    assert "so in this run LiteRT float is faster beyond the noise" in text
+    record["raw_seconds"]["litert_float_1_thread"] = [6.0e-3, 6.2e-3, 5.9e-3, 6.1e-3]
+    record["latency_batch1"]["litert_float_1_thread"] = {"ms_per_frame_median": 6.05}
+    slow = deployment_float_summary(record)
+    assert "times slower than BrainChip’s" in slow
+    assert "so in this run BrainChip's bufferized model is faster beyond the noise" in slow
+    missing = fake_runtimes(RUNTIME_MS)
+    missing["brainchip_peers"] = "not measured: skipped in this run (brainchip=False)"
+    assert "this run lacks them: this run turned them off" in deployment_float_summary(missing)
+
+
+def test_litert_vs_keras_ratio_names_the_nearest_to_the_count() -> None:
+    record = fake_litert(float_ratio=14.5)
+    text = litert_vs_keras_ratio(record, 4.5)
+    assert "gives 14.5 in float and 32.0 in int8, against 4.5 in Keras" in text
+    assert "only the float ratio is nearer the 16" in text
+    record["latency_batch1"]["int8"]["ratio_recompute_over_step"] = 17.0
+    assert "both LiteRT ratios are nearer the 16" in litert_vs_keras_ratio(record, 4.5)
+    assert "the Keras ratio is the nearest" in litert_vs_keras_ratio(record, 16.1)
+
+
+def test_targets_discussion_explains_missed_litert_goals_from_the_record() -> None:
+    litert = fake_litert()  # float 14.5x, int8 32x; invoke 0.45 ms against 0.34 ms
+    litert["latency_batch1"]["float"]["ratio_recompute_over_step"] = 12.0
+    litert["int8_limit"]["ratio_invoke_over_limit"] = 1.6
+    rows = performance.targets(fake_streaming(), fake_runtimes(RUNTIME_MS), litert)
+    assert [row["met"] for row in rows[4:]] == [False, False]
+    lines = targets_discussion(rows, fake_streaming(), fake_runtimes(RUNTIME_MS),
+                               litert).split("\n\n")[1].splitlines()
+    assert "the lower ratio was 12.0" in lines[4] and "175 µs of float states" in lines[4]
+    assert "against the bare int8 invoke the ratio is 44.4, so the interface is what" in lines[4]
+    assert "the bare invoke took 1.60 times the limit" in lines[5]
+    assert "convolutions alone take 1.18 times it; the rest, 100 µs" in lines[5]

@@ -36,6 +36,7 @@ from streamnets.litert import (
     IMAGE_INPUT,
     LOGITS_OUTPUT,
     SIGNATURE,
+    STATE_LAYOUT,
     LiteRTRunner,
     TensorInfo,
     convert_litert,
@@ -307,6 +308,7 @@ def export_litert(
             "signature": SIGNATURE,
             "loop": "out = run(image=frame, **states); states = {k: out[k] for k in states}",
             "initial_states": "zeros",
+            "state_layout": STATE_LAYOUT,
         }
         metadata = _metadata(fmt, MODEL_FILES[fmt], content, names, decay, data or {},
                              runner.inputs, runner.outputs, extra)

@@ -2,10 +2,11 @@
 
 The exported model is the explicit-state streaming step of :mod:`streamnets.streaming`,
 one frame per call, with MoViNet's signature convention: ``serving_default`` takes a
-uint8 frame ``image`` ``(1, H, W, 3)`` and one float32 input per FIFO state, and returns
-``logits`` ``(1, n_classes)`` plus, for every state input, an output of the same name
-holding the updated state. Any runtime can therefore loop ``out = run(image=frame,
-**states); states = {k: out[k] for k in states}``.
+uint8 frame ``image`` ``(1, H, W, 3)`` and one float32 input per FIFO state, flat
+``(1, H, W, k * C)`` (:func:`export_state_shape`: no tensor over 4-D, for GPU and WebGPU
+runtimes), and returns ``logits`` ``(1, n_classes)`` plus, for every state input, an
+output of the same name holding the updated state. Any runtime can therefore loop
+``out = run(image=frame, **states); states = {k: out[k] for k in states}``.
 
 The int8 model quantizes every weight (per output channel) and every activation (per
 tensor) to 8 bits; the converter's int8 settings live in :func:`configure_int8`, the one
@@ -28,7 +29,7 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ SIGNATURE = "serving_default"
 IMAGE_INPUT = "image"
 LOGITS_OUTPUT = "logits"
 LITERT_HINT = 'pip install "streamnets[litert]"'
+#: How an exported state holds its FIFO (:func:`export_state_shape`), for the metadata.
+STATE_LAYOUT = ("(streams, H, W, k * C): the last k inputs of a temporal layer, slot-major "
+                "(channel j * C + c is slot j, oldest first, channel c)")
 
 
 def litert_interpreter() -> Any:
@@ -74,17 +78,47 @@ def quiet_tensorflow() -> Iterator[None]:
 # --------------------------------------------------------------------------- conversion
 
 
-def _serving_module(stream: StreamingModel) -> tf.Module:
-    """A ``tf.Module`` whose signature is the exported one (uint8 image, named states).
+def export_state_shape(shape: Sequence[int]) -> tuple[int, ...]:
+    """The exported form of a FIFO state shape: ``(..., H, W, k, C)`` -> ``(..., H, W, k * C)``.
+
+    The Keras buffer ``(B, H, W, k, C)`` is 5-D; LiteRT's GPU delegate and WebGPU accept
+    at most 4-D tensors, so the export carries each state flat, slot-major (channel
+    ``j * C + c`` is slot ``j``, oldest first, channel ``c``), the layout in which
+    :meth:`streamnets.streaming.Fifo.push` shifts the buffer (no tensor of the exported
+    graph has more than 4 dimensions).
+    """
+    *leading, frames, channels = shape
+    return (*leading, frames * channels)
+
+
+def export_states(states: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Keras streaming states (or calibration pairs) in the exported layout
+    (:func:`export_state_shape`); the image and already flat states pass unchanged."""
+    flat = {}
+    for name, value in states.items():
+        value = np.asarray(value)
+        flat[name] = (value.reshape(export_state_shape(value.shape))
+                      if name != IMAGE_INPUT and value.ndim == 5 else value)
+    return flat
+
+
+def _serving_module(stream: StreamingModel, batch_size: int = 1) -> tf.Module:
+    """A ``tf.Module`` whose signature is the exported one (uint8 image, named flat states).
 
     The module tracks the variables the step reads directly, so that the converter
     freezes them into constants (reached only through the stream's Keras layers, they
-    stayed resource variables that the converted model read uninitialized).
+    stayed resource variables that the converted model read uninitialized). The states
+    cross the interface flat (:func:`export_state_shape`); the reshapes to and from the
+    Keras layout meet the FIFO's own and fold away in conversion. ``batch_size`` streams
+    run per call (one per row).
     """
-    image_spec = tf.TensorSpec((1, *stream.frame_shape), tf.uint8, name=IMAGE_INPUT)
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    image_spec = tf.TensorSpec((batch_size, *stream.frame_shape), tf.uint8, name=IMAGE_INPUT)
+    keras_shapes = stream.state_shapes()
     state_specs = {
-        name: tf.TensorSpec((1, *spec.shape[1:]), spec.dtype, name=name)
-        for name, spec in stream.state_specs().items()
+        name: tf.TensorSpec((batch_size, *export_state_shape(shape)), tf.float32, name=name)
+        for name, shape in keras_shapes.items()
     }
     if not state_specs:
         raise ValueError(
@@ -95,8 +129,12 @@ def _serving_module(stream: StreamingModel) -> tf.Module:
         raise ValueError(f"a state may not be named {IMAGE_INPUT!r} or {LOGITS_OUTPUT!r}.")
 
     def serve(image: tf.Tensor, states: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        logits, new_states = stream.compiled_step(tf.cast(image, tf.float32), states)
-        return {LOGITS_OUTPUT: logits, **new_states}
+        keras_states = {name: tf.reshape(state, (-1, *keras_shapes[name]))
+                        for name, state in states.items()}
+        logits, new_states = stream.compiled_step(tf.cast(image, tf.float32), keras_states)
+        return {LOGITS_OUTPUT: logits,
+                **{name: tf.reshape(state, (-1, *export_state_shape(keras_shapes[name])))
+                   for name, state in new_states.items()}}
 
     module = tf.Module()
     module.weights = list(stream.compiled_step.get_concrete_function().variables)
@@ -105,14 +143,15 @@ def _serving_module(stream: StreamingModel) -> tf.Module:
 
 
 @contextlib.contextmanager
-def litert_converter(stream: StreamingModel) -> Iterator[tf.lite.TFLiteConverter]:
+def litert_converter(stream: StreamingModel, batch_size: int = 1
+                     ) -> Iterator[tf.lite.TFLiteConverter]:
     """A ``TFLiteConverter`` for ``stream``'s step, saved as a SavedModel with a signature.
 
     Converting from a SavedModel (not from bare concrete functions) is what keeps the
     ``serving_default`` signature, whose input names the int8 calibration data is keyed by.
     The SavedModel lives in a temporary folder for the duration of the ``with`` block.
     """
-    module = _serving_module(stream)
+    module = _serving_module(stream, batch_size)
     with tempfile.TemporaryDirectory(prefix="streamnets-savedmodel-") as folder:
         with quiet_tensorflow():
             tf.saved_model.save(module, folder, signatures={SIGNATURE: module.serve})
@@ -138,38 +177,76 @@ def configure_int8(converter: tf.lite.TFLiteConverter,
 
 
 def convert_litert(stream: StreamingModel, calibration: Iterable[Mapping[str, np.ndarray]]
-                   | None = None) -> bytes:
+                   | None = None, batch_size: int = 1) -> bytes:
     """The ``.tflite`` flatbuffer of ``stream``'s step: float, or int8 given calibration pairs.
 
     Args:
         stream: a :class:`streamnets.streaming.StreamingModel`.
         calibration: ``None`` for a float model; for full-integer int8, re-iterable
-            representative ``{"image": frame, <state>: state}`` pairs, such as
-            :func:`streamnets.quantize.calibration_pairs`.
+            representative ``{"image": frame, <state>: state}`` pairs of one stream, such
+            as :func:`streamnets.quantize.calibration_pairs`.
+        batch_size: streams per call (a server's cameras); each calibration pair is
+            repeated on every row (int8 ranges are per tensor, the same for any batch).
     """
-    with litert_converter(stream) as converter:
+    with litert_converter(stream, batch_size) as converter:
         if calibration is not None:
-            configure_int8(converter, lambda: iter(calibration))
+            configure_int8(converter, lambda: (
+                {name: np.repeat(value, batch_size, axis=0) for name, value in pair.items()}
+                for pair in calibration))
         with quiet_tensorflow():
             return converter.convert()
 
 
-def convert_clip_litert(model: Any, calibration_clips: np.ndarray | None = None) -> bytes:
+def stacked_windows(frames: tf.Tensor, slots: int) -> tf.Tensor:
+    """Every frame's causal window of ``slots`` frames, stacked on the channel axis.
+
+    ``frames`` is ``(T, H, W, C)``, time on the batch axis; row ``t`` of the result
+    ``(T, H, W, slots * C)`` holds frames ``t - slots + 1 .. t`` slot-major, oldest first,
+    zeros before the first frame: what a FIFO holds after frame ``t`` (:meth:`Fifo.push
+    <streamnets.streaming.Fifo.push>`), so a FIFO layer's ``apply_window`` computes the
+    temporal conv of all ``T`` frames at once.
+    """
+    count = frames.shape[0]
+    padded = tf.pad(frames, [[slots - 1, 0], [0, 0], [0, 0], [0, 0]])
+    return tf.concat([padded[j:j + count] for j in range(slots)], axis=-1)
+
+
+def clip_as_frames(stream: StreamingModel, clip: tf.Tensor) -> tf.Tensor:
+    """The clip model's per-frame logits ``(1, T, n)`` of one clip ``(1, T, H, W, C)``,
+    computed by ``stream``'s per-frame layers with the clip's frames as their batch.
+
+    The same weights and kernels as the streaming step (2-D and depthwise convs, batch
+    norm folded; each FIFO layer reads :func:`stacked_windows`), so the clip model
+    converts with no ``CONV_3D``, which LiteRT runs only in float. Reshapes, not slices,
+    move time between the batch and clip axes (a 5-D slice has no fast LiteRT kernel).
+    """
+    x = tf.reshape(clip, clip.shape[1:])
+    for layer, row in zip(stream.frame_layers, stream.conversion_table(), strict=True):
+        x = layer(x) if row.state is None else layer.apply_window(
+            stacked_windows(x, layer.frames))
+    return tf.reshape(x, (1, *x.shape))
+
+
+def convert_clip_litert(stream: StreamingModel, frames: int,
+                        calibration_clips: np.ndarray | None = None) -> bytes:
     """The ``.tflite`` of the whole clip model at batch 1: float, or int8 given clips.
 
-    What recomputing the window costs in LiteRT (one call reads ``T`` frames and returns
-    ``T`` logits), the alternative the streaming step is measured against. The input is
-    the clip model's own, float32 ``(1, T, H, W, C)`` pixels; int8 takes the settings of
-    :func:`configure_int8`, calibrated on ``calibration_clips``, uint8 ``(N, T, H, W, C)``.
+    What recomputing the window costs in LiteRT (one call reads ``frames`` frames and
+    returns their logits), the alternative the streaming step is measured against. The
+    graph is :func:`clip_as_frames`, so recompute and step run the same kernels, int8
+    included. The input is a uint8 clip ``(1, frames, H, W, C)`` (the step takes uint8
+    frames); int8 takes the settings of :func:`configure_int8`, calibrated on
+    ``calibration_clips``, uint8 ``(N, frames, H, W, C)``.
     """
-    spec = tf.TensorSpec((1, *model.input.shape[1:]), tf.float32, name="clip")
-    clip_fn = tf.function(lambda clip: model(clip, training=False), input_signature=[spec])
+    spec = tf.TensorSpec((1, frames, *stream.frame_shape), tf.uint8, name="clip")
+    clip_fn = tf.function(lambda clip: clip_as_frames(stream, tf.cast(clip, tf.float32)),
+                          input_signature=[spec], autograph=False)
     concrete = clip_fn.get_concrete_function()
     module = tf.Module()  # tracks the variables, so they are frozen (see _serving_module)
     module.weights = list(concrete.variables)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], module)
     if calibration_clips is not None:
-        clips = np.asarray(calibration_clips, np.float32)
+        clips = np.asarray(calibration_clips, np.uint8)
         configure_int8(converter, lambda: ([clip[None]] for clip in clips))
     with quiet_tensorflow():
         return converter.convert()
@@ -202,9 +279,9 @@ class LiteRTRunner:
     ``logits`` output, and for every other input (a state) an output of the same name and
     shape. Like :class:`~streamnets.streaming.StreamingModel`, it offers a stateful
     ``step(frames)`` with ``reset()``, and an explicit-state ``step_fn(frames, states)``;
-    frames are uint8 ``(B, H, W, C)``, one stream per row (the export runs one frame per
-    call, so rows are run one after the other), states ``(B, ...)`` from
-    :meth:`init_states`.
+    frames are uint8 ``(B, H, W, C)``, one stream per row (a batch-1 export runs the rows
+    one after the other; a batch-N export, :func:`convert_litert`, runs its N rows in one
+    call), states ``(B, ...)`` from :meth:`init_states`, in the exported (flat) layout.
     """
 
     def __init__(self, model: str | os.PathLike | bytes, num_threads: int | None = None) -> None:
@@ -228,16 +305,18 @@ class LiteRTRunner:
         self.outputs = _tensor_infos(self._runner.get_output_details())
         self._check_signature()
         self.frame_shape = self.inputs[IMAGE_INPUT].shape[1:]
+        self.batch_size = self.inputs[IMAGE_INPUT].shape[0]
+        """Streams one call runs: 1, or the ``batch_size`` of :func:`convert_litert`."""
         self.state_names = tuple(name for name in self.inputs if name != IMAGE_INPUT)
         self.n_classes = self.outputs[LOGITS_OUTPUT].shape[-1]
         self._states: dict[str, np.ndarray] | None = None
 
     def _check_signature(self) -> None:
         image = self.inputs.get(IMAGE_INPUT)
-        if image is None or image.dtype != "uint8" or len(image.shape) != 4 or image.shape[0] != 1:
+        if image is None or image.dtype != "uint8" or len(image.shape) != 4:
             raise ValueError(
                 f"the {SIGNATURE!r} signature needs a uint8 input {IMAGE_INPUT!r} of shape "
-                f"(1, H, W, C); it has {image}."
+                f"(B, H, W, C); it has {image}."
             )
         if LOGITS_OUTPUT not in self.outputs:
             raise ValueError(
@@ -278,12 +357,21 @@ class LiteRTRunner:
         logits ``(B, n_classes)`` and the states after it out."""
         frames = check_frames(frames, self.frame_shape, "frames", leading=1)
         states = check_states(states, self.state_shapes(), len(frames))
-        if len(frames) == 1:
+        if len(frames) == self.batch_size:
             return self._invoke(frames, states)
+        self._check_one_stream_export(f"frames holds {len(frames)} streams")
         rows = [self._invoke(frames[b:b + 1], {k: v[b:b + 1] for k, v in states.items()})
                 for b in range(len(frames))]
         return (np.concatenate([logits for logits, _ in rows]),
                 {name: np.concatenate([s[name] for _, s in rows]) for name in self.state_names})
+
+    def _check_one_stream_export(self, what: str) -> None:
+        if self.batch_size != 1:
+            raise ValueError(
+                f"{what}, but this export runs exactly {self.batch_size} streams per call: "
+                f"pass {self.batch_size} frames (one per stream), or export with "
+                "batch_size=1 to run streams and clips one by one."
+            )
 
     def _invoke(self, frame: np.ndarray, states: Mapping[str, np.ndarray]
                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -320,6 +408,7 @@ class LiteRTRunner:
         called after clip ``i`` (for a progress bar).
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
+        self._check_one_stream_export("predict_clips streams one clip at a time")
         if preceding is not None:
             preceding = check_preceding(preceding, clips, self.frame_shape)
         out = []
@@ -345,6 +434,7 @@ class LiteRTRunner:
         (what a live application would display).
         """
         clip = check_frames(clip, self.frame_shape, "clip", leading=1)
+        self._check_one_stream_export("stream runs one clip")
         smoother = DecaySmoother(decay)
         states = self.init_states()
         for frame in clip:
@@ -355,7 +445,7 @@ class LiteRTRunner:
 
 
 class LiteRTClipRunner:
-    """Run a :func:`convert_clip_litert` model: float32 clips ``(1, T, H, W, C)`` in,
+    """Run a :func:`convert_clip_litert` model: uint8 clips ``(1, T, H, W, C)`` in,
     per-frame logits ``(1, T, n_classes)`` out."""
 
     def __init__(self, model: bytes, num_threads: int | None = None) -> None:
@@ -371,7 +461,7 @@ class LiteRTClipRunner:
 
     def predict_clips(self, clips: np.ndarray) -> np.ndarray:
         """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, one by one."""
-        return np.concatenate([self(np.asarray(clip[None], np.float32)) for clip in clips])
+        return np.concatenate([self(np.asarray(clip[None], np.uint8)) for clip in clips])
 
 
 # --------------------------------------------------------------------------- inspection
@@ -379,7 +469,8 @@ class LiteRTClipRunner:
 
 def litert_ops(model: str | os.PathLike | bytes) -> dict[str, int]:
     """How many times each operator occurs in a ``.tflite`` (what a runtime must support)."""
-    interpreter = LiteRTRunner(model).interpreter
+    source = {"model_content": model} if isinstance(model, bytes) else {"model_path": str(model)}
+    interpreter = litert_interpreter()(**source)
     counts: dict[str, int] = {}
     for op in interpreter._get_ops_details():
         counts[op["op_name"]] = counts.get(op["op_name"], 0) + 1

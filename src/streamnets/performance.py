@@ -11,9 +11,11 @@ none (CI mode, Colab). :func:`targets` turns the results into the issue's pass/f
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,12 @@ from streamnets.litert import (
     litert_interpreter,
     quiet_tensorflow,
 )
+from streamnets.litert_profile import CONV_GROUP, invoker, op_profile
 from streamnets.models import gesture_net, macs_per_frame
 from streamnets.quantize import MIN_CALIBRATION_CLIPS, calibration_pairs, quantize_brainchip
 from streamnets.smoothing import DEFAULT_DECAY
 from streamnets.streaming import StreamingModel, max_relative_error, to_streaming
-from streamnets.timing import environment, measure_throughput
+from streamnets.timing import TimedPath, environment, time_in_turn
 from streamnets.video import iter_video, write_video
 from streamnets.weights import load_pretrained, pretrained_names
 
@@ -60,25 +63,6 @@ BATCHED_STREAMS = 8
 LITERT_THREADS: tuple[int, ...] = (1, 2)
 #: Why BrainChip's models are missing from a result when the caller turned them off.
 SKIPPED = "skipped in this run (brainchip=False)"
-
-TimedPath = tuple[Callable[[Any], Any], Any]
-
-
-def time_in_turn(paths: Mapping[str, TimedPath], repeats: int, rounds: int
-                 ) -> dict[str, list[float]]:
-    """Seconds of every call of every path; the paths take turns, ``rounds`` times.
-
-    ``paths`` maps a name to ``(fn, argument)``. Each turn is ``repeats`` timed calls
-    after two warm-up calls (:func:`streamnets.timing.measure_throughput`).
-    """
-    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
-    seconds: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(rounds):
-        for name, (fn, argument) in paths.items():
-            seconds[name] += measure_throughput(fn, argument, repeats=repeats, warmup=2).seconds
-    return seconds
-
 
 def _check_counts(argument: str, values: Sequence[int], length: int | None = None) -> None:
     """``values`` must be positive ints (``length`` of them, when given)."""
@@ -304,7 +288,8 @@ def _check_clip_litert(model: keras.Model, float_model: bytes, int8_model: bytes
                        clips: np.ndarray) -> dict[str, Any]:
     """Before timing: the LiteRT float clip model computes the Keras clip model's logits
     (to float tolerance); how often int8 picks float's top-1 class; which ops of the
-    int8 clip model stay float (no int8 kernel), which holds its recompute time up."""
+    int8 clip model stay float (none should: an op without an int8 kernel, such as
+    ``CONV_3D``, would slow the int8 recompute and make the comparison unfair)."""
     keras_logits = model.predict(clips.astype(np.float32), verbose=0)
     float_logits = LiteRTClipRunner(float_model).predict_clips(clips)
     int8_logits = LiteRTClipRunner(int8_model).predict_clips(clips)
@@ -317,24 +302,38 @@ def _check_clip_litert(model: keras.Model, float_model: bytes, int8_model: bytes
             "int8_clip_float_ops": float_ops(int8_model)}
 
 
+def _profile_record(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`streamnets.litert_profile.op_profile`'s result, JSON-ready."""
+    return {"model_ms": profile["model_ms"], "ops_sum_ms": profile["ops_sum_ms"],
+            "sum_over_model": profile["sum_over_model"], "groups_ms": profile["groups_ms"],
+            "ops": [{"index": op.index, "op": op.op, "output": op.output, "group": op.group,
+                     "ms": op.ms} for op in profile["ops"]]}
+
+
 def litert_streaming_benchmark(
     repeats: int = 21,
     rounds: int = 5,
     calibration_clips: int = 16,
     check_clips: int = 4,
     model: keras.Model | None = None,
+    peak_shape: tuple[int, int, int] = PEAK_SHAPE,
 ) -> dict[str, Any]:
     """The streaming claim where the model is deployed: LiteRT, batch 1, one thread.
 
     For every new frame, recomputing the window (the whole ``T``-frame clip model in
-    LiteRT, :func:`streamnets.litert.convert_clip_litert`) against the LiteRT FIFO step
-    (:func:`streamnets.litert.convert_litert`), float and int8, all four timed in turn.
-    The operation count says recomputing costs ``T`` times the step (16x for the 16-frame
-    model). Before timing, the float clip model's logits are checked against the Keras
-    clip model's on ``check_clips`` fresh synthetic test clips (the result says whether
-    they are equal). ``model`` defaults to :func:`gesture_model`; tests pass a small one.
+    LiteRT, :func:`streamnets.litert.convert_clip_litert`, on the same 2-D kernels as
+    the step) against the LiteRT FIFO step (:func:`streamnets.litert.convert_litert`),
+    float and int8, all four timed in turn, with the int8 step's bare ``invoke`` (no
+    Python interface) and the int8 peak (:func:`int8_matmul_model` of ``peak_shape``).
+    The operation count says recomputing costs ``T`` times the step (16x for the
+    16-frame model). Then the int8 step and the int8 recompute are profiled op by op
+    (:func:`streamnets.litert_profile.op_profile`). Before timing, the float clip
+    model's logits are checked against the Keras clip model's on ``check_clips`` fresh
+    synthetic test clips (the result says whether they are equal). ``model`` defaults to
+    :func:`gesture_model`; tests pass a small one.
     """
     _check_counts("repeats, rounds and check_clips", [repeats, rounds, check_clips])
+    _check_shape(peak_shape)
     if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
         raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
                          f"{calibration_clips!r}.")
@@ -342,21 +341,24 @@ def litert_streaming_benchmark(
     stream = to_streaming(model)
     frames, size = model.input.shape[1:3]
     calibration = synthetic_calibration_clips(calibration_clips, frames, size)
-    clip_models = {"float": convert_clip_litert(model),
-                   "int8": convert_clip_litert(model, calibration)}
+    clip_models = {"float": convert_clip_litert(stream, frames),
+                   "int8": convert_clip_litert(stream, frames, calibration)}
     step_models = {"float": convert_litert(stream),
                    "int8": convert_litert(stream, calibration_pairs(stream, calibration))}
     test_clips = np.stack([synthetic_clip(*clip_spec("test", index), frames, size)
                            for index in range(check_clips)])
     check = _check_clip_litert(model, clip_models["float"], clip_models["int8"], test_clips)
     frame = np.random.default_rng(0).integers(0, 256, stream.frame_shape, np.uint8)
-    window = _random_input((1, frames, *stream.frame_shape)).numpy()
+    window = np.random.default_rng(1).integers(0, 256, (1, frames, *stream.frame_shape),
+                                               np.uint8)
     paths: dict[str, TimedPath] = {}
     for kind in ("float", "int8"):
         recompute = LiteRTClipRunner(clip_models[kind], num_threads=1)
         paths[f"{kind}_recompute"] = (lambda w, run=recompute: run(w)[:, -1]), window
         paths[f"{kind}_step"] = _litert_step_path(
             LiteRTRunner(step_models[kind], num_threads=1), frame)
+    paths["int8_step_invoke"] = invoker(step_models["int8"]), None
+    paths["peak_int8_matmul"] = _invoke_path(int8_matmul_model(peak_shape), 1)
     seconds = time_in_turn(paths, repeats, rounds)
     latency = {}
     for kind in ("float", "int8"):
@@ -364,6 +366,14 @@ def litert_streaming_benchmark(
         step_ms = median_ms(seconds[f"{kind}_step"])
         latency[kind] = {"recompute_window_ms_median": recompute_ms, "step_ms_median": step_ms,
                          "ratio_recompute_over_step": recompute_ms / step_ms}
+    macs = macs_per_frame(model)
+    peak_ms = median_ms(seconds["peak_int8_matmul"])
+    peak_gmacs = int(np.prod(peak_shape)) / peak_ms / 1e6
+    limit_ms = macs / peak_gmacs / 1e6
+    invoke_ms = median_ms(seconds["int8_step_invoke"])
+    profiles = {"int8_step": _profile_record(op_profile(step_models["int8"], repeats, rounds)),
+                "int8_recompute": _profile_record(op_profile(clip_models["int8"], repeats,
+                                                             rounds))}
     return {
         **environment("ai-edge-litert"),
         "model": _model_summary(model, weights),
@@ -372,10 +382,95 @@ def litert_streaming_benchmark(
         "window_frames": frames, "ratio_limit": frames,
         "check": check,
         "latency_batch1": latency,
+        "int8_limit": {
+            "peak_shape": list(peak_shape), "peak_matmul_ms_median": peak_ms,
+            "peak_gmacs_per_s": peak_gmacs, "macs_per_frame": macs,
+            "limit_ms_per_frame": limit_ms,
+            "step_ms_median": latency["int8"]["step_ms_median"],
+            "invoke_ms_median": invoke_ms,
+            "ratio_step_over_limit": latency["int8"]["step_ms_median"] / limit_ms,
+            "ratio_invoke_over_limit": invoke_ms / limit_ms,
+            "ratio_convs_over_limit": (profiles["int8_step"]["groups_ms"].get(
+                CONV_GROUP, 0.0) / limit_ms),
+        },
+        "profile": profiles,
         "sizes_bytes": {f"{kind}_{what}": len(blob)
                         for what, blobs in (("clip", clip_models), ("step", step_models))
                         for kind, blob in blobs.items()},
         "raw_seconds": seconds,
+    }
+
+
+def _threaded_streams(runners: Sequence[LiteRTRunner], frame: np.ndarray,
+                      pool: ThreadPoolExecutor, workers: int) -> TimedPath:
+    """One frame for each of ``len(runners)`` streams, each a batch-1 interpreter, the
+    interpreters shared out over the ``workers`` threads of ``pool`` (LiteRT releases
+    the GIL while it computes)."""
+    shares = [runners[i::workers] for i in range(workers)]
+    states = [[runner.init_states() for runner in share] for share in shares]
+
+    def run_share(index: int) -> None:
+        for runner, state in zip(shares[index], states[index], strict=True):
+            runner.step_fn(frame[None], state)
+
+    return (lambda _: list(pool.map(run_share, range(workers)))), None
+
+
+def litert_streams_benchmark(
+    stream_counts: Sequence[int] = STREAM_COUNTS,
+    repeats: int = 11,
+    rounds: int = 3,
+    calibration_clips: int = MIN_CALIBRATION_CLIPS,
+    model: keras.Model | None = None,
+) -> dict[str, Any]:
+    """Many cameras, one call per frame for all: frames per second against the streams.
+
+    For each ``N`` in ``stream_counts``, timed in turn: the int8 LiteRT step exported for
+    ``N`` streams per call (:func:`streamnets.litert.convert_litert` with ``batch_size``,
+    one interpreter, one thread); ``N`` batch-1 int8 interpreters of one thread each,
+    shared out over as many Python threads as the machine has cores; and the compiled
+    Keras step at batch ``N``. ``model`` defaults to :func:`gesture_model`.
+    """
+    _check_counts("stream_counts", stream_counts)
+    _check_counts("repeats and rounds", [repeats, rounds])
+    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
+        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
+                         f"{calibration_clips!r}.")
+    model, weights = gesture_model() if model is None else (model, "given model")
+    stream = to_streaming(model)
+    frames, size = model.input.shape[1:3]
+    pairs = calibration_pairs(stream, synthetic_calibration_clips(calibration_clips, frames,
+                                                                  size))
+    one_stream = convert_litert(stream, pairs)
+    frame = np.random.default_rng(0).integers(0, 256, stream.frame_shape, np.uint8)
+    workers = os.cpu_count() or 1
+    rows = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for count in stream_counts:
+            batched = LiteRTRunner(convert_litert(stream, pairs, batch_size=count),
+                                   num_threads=1)
+            paths = {
+                "litert_int8_batch": (lambda a, run=batched: run.step_fn(*a),
+                                      (np.repeat(frame[None], count, axis=0),
+                                       batched.init_states(count))),
+                "litert_int8_threads": _threaded_streams(
+                    [LiteRTRunner(one_stream, num_threads=1) for _ in range(count)], frame,
+                    pool, workers),
+                "keras_step": _stream_step(stream, count),
+            }
+            seconds = time_in_turn(paths, repeats, rounds)
+            row: dict[str, Any] = {"streams": count}
+            for name in paths:
+                ms = median_ms(seconds[name])
+                row[name] = {"ms_per_call": ms, "frames_per_s": 1000 * count / ms}
+            rows.append(row)
+    return {
+        **environment("ai-edge-litert"),
+        "model": _model_summary(model, weights),
+        "repeats": repeats, "rounds": rounds, "calibration_clips": calibration_clips,
+        "threads": {"litert_int8_batch": 1, "litert_int8_threads": workers,
+                    "keras_step": "TensorFlow's default"},
+        "streams": rows,
     }
 
 
@@ -589,8 +684,8 @@ def _threads(count: int) -> str:
 # ------------------------------------------------------------------------------ targets
 
 
-def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | None
-            ) -> list[dict[str, Any]]:
+def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | None,
+            litert: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The performance goals of the book, each with the measured value and whether it is met.
 
     ``met`` is ``None`` where the measurement is missing (for example BrainChip's models
@@ -598,7 +693,9 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     recomputing the window; the compiled float step faster than BrainChip's bufferized
     model (in both benchmarks that time it); LiteRT int8 at least 5x faster than
     BrainChip's quantized Keras model; LiteRT int8 on one thread within 3x of the MACs
-    limit at the measured int8 peak.
+    limit at the measured int8 peak. With ``litert`` (:func:`litert_streaming_benchmark`):
+    in LiteRT, recomputing the window at least 14x the step's time, float and int8; the
+    bare int8 invoke within 1.5x of the MACs limit at the int8 peak of the same run.
     """
     latency = (runtimes or {}).get("latency_batch1", {})
 
@@ -627,6 +724,15 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
         ("LiteRT int8 time / MACs limit at the int8 peak, 1 thread", "<= 3",
          peak.get("ratio_measured_over_limit"), lambda v: v <= 3),
     ]
+    if litert is not None:
+        lowest = min(row["ratio_recompute_over_step"]
+                     for row in litert["latency_batch1"].values())
+        rows += [
+            ("LiteRT: window recompute / FIFO step, the lower of float and int8 (x)", ">= 14",
+             lowest, lambda v: v >= 14),
+            ("LiteRT int8 bare invoke / its MACs limit at the int8 peak of the same run",
+             "<= 1.5", litert["int8_limit"]["ratio_invoke_over_limit"], lambda v: v <= 1.5),
+        ]
     return [{"goal": name, "target": goal, "measured": value,
              "met": None if value is None else bool(check(value))}
             for name, goal, value, check in rows]

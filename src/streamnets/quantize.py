@@ -35,7 +35,13 @@ import tensorflow as tf
 
 from streamnets.brainchip import require_akida_extra, to_tf_keras
 from streamnets.frames import check_frames
-from streamnets.litert import IMAGE_INPUT, configure_int8, litert_converter, quiet_tensorflow
+from streamnets.litert import (
+    IMAGE_INPUT,
+    configure_int8,
+    export_states,
+    litert_converter,
+    quiet_tensorflow,
+)
 from streamnets.smoothing import clip_accuracy, frame_accuracy
 
 #: Fewest calibration clips accepted: activation ranges from fewer clips are noise.
@@ -72,7 +78,7 @@ class CalibrationSet:
 
     All clips stream together (one batch row each) from zero states; iterating yields, for
     every frame ``t`` and clip ``b``, ``{"image": frame (1, H, W, C) uint8, <state>: the
-    state (1, ...) *before* that frame}``, exactly what the exported step receives when
+    state (1, ...) *before* that frame, flat as exported}``, what the exported step receives when
     it runs live. Pairs are produced on the fly (the states of 100x100 frames are about
     1.6 MB per pair), so the set can be iterated again (converter, then debugger).
     """
@@ -88,7 +94,7 @@ class CalibrationSet:
         states = self.stream.init_states(len(self.clips))
         for t in range(self.clips.shape[1]):
             frames = self.clips[:, t]
-            numpy_states = {name: state.numpy() for name, state in states.items()}
+            numpy_states = export_states(states)  # the exported (flat) state layout
             for b in range(len(self.clips)):
                 yield {IMAGE_INPUT: frames[b:b + 1],
                        **{name: state[b:b + 1] for name, state in numpy_states.items()}}

@@ -80,10 +80,32 @@ class Fifo(keras.layers.Layer):
         height, width, channels = frame_shape
         return (height, width, self.frames, channels)
 
+    def call(self, frame: tf.Tensor, fifo: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        stacked, fifo = self.push(frame, fifo)
+        return self.apply_window(stacked), fifo
+
+    def apply_window(self, stacked: tf.Tensor) -> tf.Tensor:
+        """The layer's output for ``k`` stacked frames ``(B, H, W, k * C)``, slot-major,
+        oldest first, one window per row (the clip model as 2-D convs stacks every
+        frame's window this way, :func:`streamnets.litert.convert_clip_litert`)."""
+        return self.activation(self.window_conv(stacked) + self.bias)
+
+    def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
+        """The temporal conv of stacked windows, before bias and activation."""
+        raise NotImplementedError
+
     @staticmethod
-    def push(frame: tf.Tensor, fifo: tf.Tensor) -> tf.Tensor:
-        """Drop the oldest slot and append ``frame`` as the newest one."""
-        return ops.concatenate([fifo[:, :, :, 1:], ops.expand_dims(frame, 3)], axis=3)
+    def push(frame: tf.Tensor, fifo: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Drop the oldest slot and append ``frame`` as the newest one.
+
+        Returns the buffer's flat view ``(B, H, W, k * C)`` (slot-major) and the buffer.
+        The shift runs on the flat view, so that with a flat state at the interface
+        (LiteRT's export, :mod:`streamnets.litert`) no tensor has more than 4 dimensions.
+        """
+        height, width, frames, channels = fifo.shape[1:]
+        flat = ops.reshape(fifo, (-1, height, width, frames * channels))
+        flat = ops.concatenate([flat[:, :, :, channels:], frame], axis=3)
+        return flat, ops.reshape(flat, (-1, height, width, frames, channels))
 
 
 class FifoConv(Fifo):
@@ -119,13 +141,9 @@ class FifoConv(Fifo):
         )
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
 
-    def call(self, frame: tf.Tensor, fifo: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        fifo = self.push(frame, fifo)
-        height, width, frames, channels = fifo.shape[1:]
-        stacked = ops.reshape(fifo, (-1, height, width, frames * channels))
-        out = ops.conv(stacked, self.kernel, self.strides, self.padding,
-                       dilation_rate=self.dilation_rate)
-        return self.activation(out + self.bias), fifo
+    def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
+        return ops.conv(stacked, self.kernel, self.strides, self.padding,
+                        dilation_rate=self.dilation_rate)
 
 
 class FifoDepthwise(Fifo):
@@ -145,14 +163,12 @@ class FifoDepthwise(Fifo):
         )
         self.bias = self.add_weight(shape=(channels,), initializer="zeros", name="bias")
 
-    def call(self, frame: tf.Tensor, fifo: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        fifo = self.push(frame, fifo)
-        height, width, frames, channels = fifo.shape[1:]
-        rows = ops.reshape(fifo, (-1, height * width, frames, channels))
-        kernel = ops.reshape(self.kernel, (1, frames, channels, 1))
+    def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
+        height, width, channels = stacked.shape[1], stacked.shape[2], self.kernel.shape[1]
+        rows = ops.reshape(stacked, (-1, height * width, self.frames, channels))
+        kernel = ops.reshape(self.kernel, (1, self.frames, channels, 1))
         out = ops.depthwise_conv(rows, kernel, strides=1, padding="valid")
-        out = ops.reshape(out, (-1, height, width, channels))
-        return self.activation(out + self.bias), fifo
+        return ops.reshape(out, (-1, height, width, channels))
 
 
 # ------------------------------------------------------------------------ conversion

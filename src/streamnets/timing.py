@@ -15,7 +15,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -126,3 +126,23 @@ def environment(*packages: str) -> dict[str, Any]:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **provenance(),
     }
+
+
+#: A path to time: ``(fn, argument)``, timed as ``fn(argument)``.
+TimedPath = tuple[Callable[[Any], Any], Any]
+
+
+def time_in_turn(paths: Mapping[str, TimedPath], repeats: int, rounds: int
+                 ) -> dict[str, list[float]]:
+    """Seconds of every call of every path; the paths take turns, ``rounds`` times.
+
+    ``paths`` maps a name to ``(fn, argument)``. Each turn is ``repeats`` timed calls
+    after two warm-up calls (:func:`measure_throughput`).
+    """
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
+        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")
+    seconds: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, (fn, argument) in paths.items():
+            seconds[name] += measure_throughput(fn, argument, repeats=repeats, warmup=2).seconds
+    return seconds

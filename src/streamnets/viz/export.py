@@ -22,7 +22,7 @@ def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:
 
 
 def states_markdown(runner: LiteRTRunner) -> str:
-    """The exported model's state tensors: name, shape (batch, H, W, slots, C), size."""
+    """The exported model's state tensors: name, shape (batch, H, W, slots × C), size."""
     lines = ["| state (input and output) | shape | dtype | KiB |", "|---|---|---|---:|"]
     for name in runner.state_names:
         info = runner.inputs[name]

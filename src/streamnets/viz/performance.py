@@ -175,6 +175,97 @@ def stream_loop_markdown(loop: Mapping[str, Any]) -> str:
                   rows)
 
 
+def litert_streaming_markdown(litert: Mapping[str, Any]) -> str:
+    """LiteRT, batch 1, one thread: recomputing the window against the FIFO step, float
+    and int8, with the ratio the operation count predicts."""
+    rows = []
+    for kind, row in litert["latency_batch1"].items():
+        rows.append([f"LiteRT {kind}", f"{row['recompute_window_ms_median']:.2f}",
+                     f"{row['step_ms_median']:.3f}", f"{row['ratio_recompute_over_step']:.1f}×",
+                     f"{litert['ratio_limit']}×"])
+    return _table(["runtime (batch 1, 1 thread)", "recompute the window (ms per frame)",
+                   "FIFO step (ms per frame)", "measured ratio", "operation count"], rows)
+
+
+#: Display names of the paths of ``litert_streams_benchmark``.
+STREAMS_LABELS: dict[str, str] = {
+    "litert_int8_batch": "LiteRT int8, one batch-N export, 1 thread",
+    "litert_int8_threads": "LiteRT int8, N batch-1 interpreters in threads",
+    "keras_step": "Keras step, compiled, batch N",
+}
+
+
+def many_streams_markdown(streams: Mapping[str, Any]) -> str:
+    """Frames per second (all streams together) against the number of streams, per way
+    of running them."""
+    rows = streams["streams"]
+    names = [name for name in rows[0] if name != "streams"]
+    table = [[STREAMS_LABELS.get(name, name),
+              *(f"{row[name]['frames_per_s']:,.0f}" for row in rows)] for name in names]
+    return _table(["frames per second, all streams", *(f"N = {row['streams']}" for row in rows)],
+                  table)
+
+
+def litert_achieved(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = None
+                    ) -> dict[str, float]:
+    """Achieved GMAC/s of every batch-1 path: the LiteRT step and recompute (float, int8)
+    of ``litert``, and the Keras step and BrainChip's models of ``runtimes`` when given
+    (the recompute does ``T`` times the step's MACs per new frame)."""
+    macs = litert["model"]["macs_per_frame"]
+    achieved: dict[str, float] = {}
+    for name in ("keras_step_fn", "brainchip_bufferized_float", "brainchip_quantized_keras"):
+        row = (runtimes or {}).get("latency_batch1", {}).get(name)
+        if row is not None:
+            achieved[RUNTIME_LABELS[name]] = row["gmacs_per_s"]
+    for kind, row in litert["latency_batch1"].items():
+        achieved[f"LiteRT {kind} step"] = macs / row["step_ms_median"] / 1e6
+        achieved[f"LiteRT {kind} recompute"] = (
+            litert["window_frames"] * macs / row["recompute_window_ms_median"] / 1e6)
+    return achieved
+
+
+def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = None
+                ) -> Figure:
+    """Left: achieved GMAC/s of every runtime beside the int8 peak of the same run
+    (roofline-style). Right: where the int8 step's time goes, per kind of op, beside its
+    MACs limit."""
+    fig = Figure(figsize=(10, 3.6), dpi=DPI, layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=(1.3, 1))
+    achieved = litert_achieved(litert, runtimes)
+    names = list(achieved)
+    colors = ["C2" if "int8" in n or "8-bit" in n else "C1" if "BrainChip" in n else "C0"
+              for n in names]
+    left.barh(range(len(names)), list(achieved.values()), color=colors)
+    for y, value in enumerate(achieved.values()):
+        left.text(value, y, f" {value:.1f}", va="center", fontsize=8)
+    limit = litert["int8_limit"]
+    left.axvline(limit["peak_gmacs_per_s"], color="C3", ls="--")
+    left.text(limit["peak_gmacs_per_s"], len(names) - 0.5,
+              f"int8 peak\n{limit['peak_gmacs_per_s']:.0f} ", color="C3", fontsize=8,
+              ha="right", va="bottom")
+    left.set_yticks(range(len(names)), names, fontsize=8)
+    left.invert_yaxis()
+    left.set(xlabel="achieved GMAC/s (batch 1, 1 thread for LiteRT)",
+             xlim=(0, limit["peak_gmacs_per_s"] * 1.15))
+    profile = litert["profile"]["int8_step"]
+    groups = dict(sorted(profile["groups_ms"].items(), key=lambda item: -item[1]))
+    interface = limit["step_ms_median"] - limit["invoke_ms_median"]
+    bars = {**groups, "interface (float states in and out, Python)": max(interface, 0.0)}
+    right.barh(range(len(bars)), [1000 * ms for ms in bars.values()], color="C2")
+    for y, ms in enumerate(bars.values()):
+        right.text(1000 * ms, y, f" {1000 * ms:.0f} µs", va="center", fontsize=8)
+    right.axvline(1000 * limit["limit_ms_per_frame"], color="C3", ls="--")
+    right.text(1000 * limit["limit_ms_per_frame"], len(bars) - 0.5,
+               f" MACs limit of the\n whole step: {1000 * limit['limit_ms_per_frame']:.0f} µs",
+               color="C3", fontsize=8, va="bottom")
+    right.set_yticks(range(len(bars)), list(bars), fontsize=8)
+    right.invert_yaxis()
+    right.set(xlabel="µs per frame, int8 step (ops timed alone)")
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
 def plot_growth(growth: Mapping[str, Any]) -> Figure:
     """Left: step time against MACs per frame as the input grows, with the MACs model.
     Right: per-frame cost against clip length, streaming step and window recompute."""
@@ -274,6 +365,7 @@ FIGURES: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
     "blocks": plot_blocks,
     "streaming": plot_streaming,
     "runtimes": plot_runtimes,
+    "streaming_litert": plot_litert,
     "growth": plot_growth,
     "book": plot_book_times,
 }
