@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Installs what tests/test_browser.py needs, from the Debian and npm registries only:
+# Installs what the browser page and tests/test_browser*.py need, from the Debian and npm
+# registries only:
 #   - Debian's chromium (the browser the test drives, /usr/bin/chromium);
 #   - node and npm, from Debian, if this machine has no npm;
 #   - the npm packages pinned by package-lock.json: playwright-core (the driver; it never
 #     downloads a browser) and the widget JavaScript the book page loads from CDNs
-#     (require.js and @jupyter-widgets/html-manager), which the test serves locally.
-# Idempotent: a second run only compares two files and exits.
+#     (require.js and @jupyter-widgets/html-manager), which the test serves locally;
+#   - the packages pinned by book/browser/package-lock.json: LiteRT.js (@litertjs/core and
+#     @litertjs/wasm-utils), which the book build copies next to the "In your browser" page.
+# With --page, only what the book build needs: node/npm and the page's packages (no
+# chromium, no test packages). Idempotent: a second run only compares files and exits.
 set -euo pipefail
+
+page_only=false
+[ "${1:-}" = "--page" ] && page_only=true
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+$page_only || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -32,9 +39,16 @@ fi
 
 # npm ci rebuilds node_modules from the lock file; skip it when the installed tree was made
 # from this very lock file (npm ci wipes node_modules first, so the stamp goes with it).
-stamp="$here/node_modules/.streamnets-lock"
-if ! cmp -s "$here/package-lock.json" "$stamp"; then
-    echo "browser-deps: npm ci in $here"
-    (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    cp "$here/package-lock.json" "$stamp"
-fi
+# Two package folders: this one (the test drivers and the widget JavaScript) and the book
+# page's runtime, LiteRT.js, which book/browser_assets.py copies next to the page.
+folders=("$here/../../book/browser")
+$page_only || folders+=("$here")
+for folder in "${folders[@]}"; do
+    folder="$(cd "$folder" && pwd)"
+    stamp="$folder/node_modules/.streamnets-lock"
+    if ! cmp -s "$folder/package-lock.json" "$stamp"; then
+        echo "browser-deps: npm ci in $folder"
+        (cd "$folder" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+        cp "$folder/package-lock.json" "$stamp"
+    fi
+done

@@ -7,21 +7,12 @@
 // Exit status 0 whenever a report was written; the report says whether the widget rendered.
 "use strict";
 
-const fs = require("fs");
-const path = require("path");
 const crypto = require("crypto");
-const { chromium } = require("playwright-core");
+const path = require("path");
+const { launch, runMain, watchedPage } = require("./launch.js");
 
 const RENDER_TIMEOUT_MS = 30000;
 const CHANGE_TIMEOUT_MS = 15000;
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 async function shown(page, shotPath) {
   // The Stack shows only its selected child; the figure is the visible widget image.
@@ -36,31 +27,11 @@ async function shown(page, shotPath) {
 
 async function main() {
   const [url, userDataDir, shotDir] = process.argv.slice(2);
-  const report = { url, rendered: false, console: [], errors: [], blocked: [], failed: [] };
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1280, height: 1600 },
-  });
+  const { context, report } = await launch(userDataDir);
+  report.url = url;
+  report.rendered = false;
   try {
-    await context.route("**/*", (route) => {
-      const target = new URL(route.request().url());
-      if (target.protocol === "blob:" || target.protocol === "data:" ||
-          target.hostname === "127.0.0.1") {
-        return route.continue();
-      }
-      report.blocked.push(route.request().url());
-      return route.abort();
-    });
-    const page = await context.newPage();
-    page.on("console", (msg) => report.console.push(`${msg.type()}: ${msg.text()}`));
-    page.on("pageerror", (err) => report.errors.push(String(err)));
-    page.on("requestfailed", (req) => report.failed.push(req.url()));
-    page.on("response", (res) => {
-      if (res.status() >= 400) report.failed.push(`${res.status()} ${res.url()}`);
-    });
-
+    const page = await watchedPage(context, report);
     await page.goto(url, { waitUntil: "load" });
     const handle = page.locator(".widget-slider .noUi-handle").first();
     try {
@@ -90,11 +61,4 @@ async function main() {
   }
 }
 
-main()
-  .then((report) => {
-    process.stdout.write(JSON.stringify(report, null, 1) + "\n");
-  })
-  .catch((err) => {
-    process.stderr.write(`slider.js: ${err.stack || err}\n`);
-    process.exit(2);
-  });
+runMain("slider.js", main);
