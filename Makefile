@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help env env-latest book notebooks test test-pinned test-latest browser-deps bench lint lock clean
+.PHONY: help env env-latest book notebooks test test-pinned test-latest test-peers env-peers browser-deps page-deps bench lint lock clean
 
 help:
 	@echo "make book   execute every chapter notebook and build the HTML book"
@@ -38,15 +38,37 @@ $(LATEST_STAMP): pyproject.toml
 
 env-latest: $(LATEST_STAMP)
 
+# MoViNet's environment for the peers benchmark: tf-models-official needs other versions
+# than the book's set, so it has its own venv and pins (constraints-peers.txt).
+PEERS := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed
+
+$(PEERS_STAMP): pyproject.toml constraints-peers.txt
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install -q --upgrade pip
+	$(PEERS)/bin/python -m pip install -q -c constraints-peers.txt -e ".[litert,peers,dev]"
+	touch $@
+
+env-peers: $(PEERS_STAMP)
+
+# The peers smoke test runs where that environment exists (make env-peers); CI has none.
+test-peers:
+	@if [ -x $(PEERS)/bin/python ]; then $(PEERS)/bin/python -m pytest -m peers; \
+	else echo "test-peers: no $(PEERS); run 'make env-peers' to include the MoViNet smoke test"; fi
+
 notebooks: $(STAMP)
 	$(PY) book/execute.py --out book/notebooks --times benchmarks/results/book_full.json
 
-book: notebooks
+book: notebooks page-deps
 	$(PY) book/build.py --times benchmarks/results/book_build.json
 	@echo "Book built: $(CURDIR)/$(BOOK_HTML)"
 
 browser-deps:
 	bash tests/browser/install.sh
+
+# LiteRT.js for the "In your browser" page, which the book build copies next to it.
+page-deps:
+	bash tests/browser/install.sh --page
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -58,11 +80,11 @@ test-pinned: $(STAMP) browser-deps lint
 # reader's `pip install` in Colab gets.
 test-latest: $(LATEST_STAMP)
 	$(LATEST)/bin/python -m pip list 2>/dev/null | grep -E "^(tensorflow|keras) "
-	$(LATEST)/bin/python -m pytest -m "not akida and not book and not browser"
+	$(LATEST)/bin/python -m pytest -m "not akida and not book and not browser and not peers"
 
-test: test-pinned test-latest
+test: test-pinned test-latest test-peers
 
-bench: $(STAMP)
+bench: $(STAMP) $(PEERS_STAMP)
 	$(PY) benchmarks/run_all.py
 
 # Re-resolve the pinned set (run by a maintainer, then commit constraints.txt).
