@@ -122,3 +122,12 @@ def test_gallery_example_was_executed(built_book: Path, script: Path) -> None:
     assert title in page_text(page)
     index = (built_book / "auto_examples" / "index.html").read_text(encoding="utf-8")
     assert f"{script.stem}.html" in index
+
+
+def test_api_page_links_the_examples_that_use_each_object(built_book: Path) -> None:
+    """sphinx-gallery's backreferences under the API entries (book/gallery_backrefs.py)."""
+    source = (built_book / "api.html").read_text(encoding="utf-8")
+    text = page_text(built_book / "api.html")
+    assert "Examples using streamnets.detection.detect_events" in text
+    assert "Examples using streamnets.streaming.to_streaming" in text
+    assert source.count("sphx-glr-thumbcontainer") >= 10  # the mini-galleries' thumbnails

@@ -1,0 +1,52 @@
+"""
+Load BrainChip's weights from an h5 file
+========================================
+
+BrainChip publishes its Jester model as a whole tf_keras model saved to h5
+(``tenn_spatiotemporal_jester.h5``). :func:`streamnets.weights.load_brainchip_weights`
+loads such a file, or bare ``save_weights`` output, into our
+:func:`streamnets.models.gesture_net`, matching layers by name and checking every shape
+first. The example writes its own file, the tf_keras twin of our shipped weights saved as
+BrainChip saves theirs, so it runs offline; ``load_pretrained("brainchip-jester")``
+downloads and verifies the real one. It needs the ``akida`` extra (tf_keras).
+"""
+
+# %%
+# Write a whole-model h5 as BrainChip does
+# ----------------------------------------
+# :func:`streamnets.brainchip.to_tf_keras` builds the tf_keras twin of a model, layer for
+# layer with BrainChip's names; ``save`` writes the whole model.
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from streamnets.brainchip import to_tf_keras
+from streamnets.data import JESTER_CLASSES, synthetic_clip
+from streamnets.models import gesture_net
+from streamnets.weights import load_brainchip_weights, load_pretrained
+
+shipped = load_pretrained("synthetic")
+path = Path(tempfile.mkdtemp()) / "tenn_spatiotemporal_jester.h5"
+to_tf_keras(shipped).save(path, save_format="h5")
+print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB")
+
+# %%
+# Load it into a fresh model and compare
+# --------------------------------------
+model = load_brainchip_weights(gesture_net(), path)
+clip = synthetic_clip("Swiping Down", seed=3)[None].astype("float32")
+ours, loaded = shipped.predict(clip, verbose=0)[0], model.predict(clip, verbose=0)[0]
+print(f"largest logit difference: {np.abs(ours - loaded).max():.1e}")
+
+label = JESTER_CLASSES.index("Swiping Down")
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(np.arange(1, 17), ours[:, label], "o-", label="shipped weights")
+ax.plot(np.arange(1, 17), loaded[:, label], "x--", label="loaded from the h5")
+ax.set_xlabel("frame")
+ax.set_ylabel("logit of 'Swiping Down'")
+ax.legend(fontsize=8)
+ax.grid(alpha=0.3)
+fig.tight_layout()
+plt.show()
