@@ -46,6 +46,21 @@ def block_model(
     factorized kinds (the temporal output of the spatiotemporal blocks, the spatial
     output of R(2+1)D); the 3D block has a single convolution and ignores it. The
     defaults are block 1 of the gesture model (40 -> 80 -> 120 channels at 25x25).
+
+    Args:
+        block_type: one of :data:`BLOCK_TYPES`: ``"conv3d"``, ``"r2plus1d"``, ``"full"``
+            or ``"depthwise"``.
+        input_shape: ``(frames, height, width, channels)`` of the block's input
+            features (no batch axis).
+        mid_filters: channels between the two convolutions (ignored by ``"conv3d"``).
+            For ``"depthwise"`` the temporal conv keeps the input channels and its
+            pointwise conv maps them to ``mid_filters``.
+        filters: output channels of the block.
+        temporal_kernel: frames every temporal kernel spans, a positive odd int.
+
+    Returns:
+        A model named ``"{block_type}_block"`` mapping ``(B, *input_shape)`` to
+        ``(B, frames, height / 2, width / 2, filters)``.
     """
     if block_type not in BLOCK_TYPES:
         raise ValueError(f"block_type must be one of {BLOCK_TYPES}, got {block_type!r}.")
@@ -77,6 +92,16 @@ def conv3d_gesture_net(
     Same input conv, same block output channels (:data:`streamnets.models.BLOCK_CHANNELS`)
     and spatial strides, same per-frame head as :func:`streamnets.models.gesture_net`;
     only the factorization is gone. It exists to be counted and timed, not trained.
+
+    Args:
+        input_shape: ``(frames, height, width, channels)`` of a uint8 clip, as for
+            :func:`~streamnets.models.gesture_net` (not validated here).
+        n_classes: number of logits per frame.
+        temporal_kernel: frames every 3D kernel spans (causal), a positive odd int.
+
+    Returns:
+        A model named ``"conv3d_video"`` mapping ``(B, T, H, W, C)`` to per-frame
+        logits ``(B, T, n_classes)``.
     """
     check_temporal_kernel(temporal_kernel)
     inputs = keras.Input(tuple(input_shape), name="input")

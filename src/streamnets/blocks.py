@@ -32,6 +32,14 @@ class DepthwiseConv3D(layers.Conv3D):
     times the two layers side by side). The weights (``(kt, kh, kw, 1, C)`` kernel)
     and the results are those of the plain grouped ``Conv3D``, so it stays a ``Conv3D``
     for the streaming converter, the cost counter and BrainChip's weight layout.
+
+    Args:
+        filters: output channels; must equal the input channels (``groups`` is forced
+            to ``filters``, a ``groups`` keyword is ignored).
+        kernel_size: ``(k, 1, 1)`` (temporal) or ``(1, kh, kw)`` (spatial), or an int
+            as ``Conv3D`` takes it; other shapes raise ``ValueError``.
+        **kwargs: the other ``Conv3D`` arguments (``strides``, ``padding``, ``name``,
+            ...); ``data_format`` must be ``"channels_last"``.
     """
 
     def __init__(self, filters: int, kernel_size, **kwargs) -> None:
@@ -95,6 +103,13 @@ def check_temporal_kernel(kernel_size: int, argument: str = "temporal_kernel") -
 
     Odd kernels keep the receptive field aligned with the BrainChip model and make the
     causal padding (``k - 1`` frames) and the centred padding of baselines agree.
+
+    Args:
+        kernel_size: the temporal kernel size to check (``bool`` is refused).
+        argument: the parameter name the error message quotes.
+
+    Raises:
+        ValueError: ``kernel_size`` is not an int, or is not positive and odd.
     """
     if not isinstance(kernel_size, int) or isinstance(kernel_size, bool):
         raise ValueError(f"{argument} must be an int, got {kernel_size!r}.")
@@ -120,6 +135,21 @@ def conv_bn_relu(
 
     BrainChip names these ``name/BN`` and ``name/relu``; Keras 3 forbids ``/`` in layer
     names, so ``/`` becomes ``_`` here (the weight loader maps one to the other).
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        filters: output channels of the convolution.
+        kernel_size: ``(kt, kh, kw)`` kernel size.
+        name: the convolution's layer name, also the prefix of the BN and ReLU names.
+        strides: ``(t, h, w)`` strides of the convolution.
+        padding: ``Conv3D`` padding, ``"same"`` or ``"valid"``.
+        use_bias: give the convolution a bias (redundant before BN, kept for
+            BrainChip's weight layout).
+        groups: ``Conv3D`` channel groups; ``groups == filters ==`` input channels
+            builds a :class:`DepthwiseConv3D`, any other value a grouped ``Conv3D``.
+
+    Returns:
+        The ReLU's output ``(B, T', H', W', filters)``.
     """
     depthwise = groups > 1 and groups == filters == x.shape[-1]
     conv = DepthwiseConv3D if depthwise else layers.Conv3D
@@ -150,6 +180,17 @@ def causal_temporal_conv(
     when streaming. ``depthwise=True`` convolves each channel on its own (no bias, as
     the pointwise layer that follows carries it); ``filters`` must then equal the input
     channels.
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        filters: output channels (``C`` when ``depthwise``).
+        kernel_size: number of frames the kernel spans, a positive odd int; ``1`` adds
+            no padding layer.
+        name: the convolution's layer name (the padding is ``name_pad``).
+        depthwise: convolve each channel separately, without bias.
+
+    Returns:
+        Features ``(B, T, H, W, filters)``: the same frames, no temporal stride.
     """
     check_temporal_kernel(kernel_size, "kernel_size")
     channels = x.shape[-1]
@@ -179,7 +220,17 @@ def spatial_conv(
     stride: int = 2,
     depthwise: bool = False,
 ) -> keras.KerasTensor:
-    """Per-frame spatial convolution ``(1, k, k)`` with stride ``(1, s, s)`` + BN + ReLU."""
+    """Per-frame spatial convolution ``(1, k, k)`` with stride ``(1, s, s)`` + BN + ReLU.
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        filters: output channels (must equal ``C`` when ``depthwise``).
+        name: the convolution's layer name.
+        kernel_size: spatial kernel side ``k`` in pixels.
+        stride: spatial stride ``s``; the default 2 halves height and width
+            (``"same"`` padding).
+        depthwise: convolve each channel separately, without bias.
+    """
     channels = x.shape[-1]
     if depthwise and filters != channels:
         raise ValueError(
@@ -199,7 +250,13 @@ def spatial_conv(
 
 
 def pointwise_conv(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
-    """A ``1x1x1`` convolution + BN + ReLU, the channel mixer of separable blocks."""
+    """A ``1x1x1`` convolution + BN + ReLU, the channel mixer of separable blocks.
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        filters: output channels.
+        name: the convolution's layer name.
+    """
     return conv_bn_relu(x, filters, (1, 1, 1), name=name)
 
 
@@ -218,6 +275,18 @@ def spatiotemporal_block(
     per-frame (streaming) predictions need. Layer names follow BrainChip's
     ``convt_full_{i}_0`` / ``convs_full_{i}_0`` (full) and ``convt_dw``/``convt_pw``/
     ``convs_dw``/``convs_pw`` (depthwise-separable).
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        temporal_filters: output channels of the temporal stage.
+        spatial_filters: output channels of the spatial stage (the block's output).
+        index: the block's number, used in its layer names.
+        depthwise: build the depthwise-separable form (depthwise temporal conv,
+            pointwise, depthwise spatial conv, pointwise) instead of full convolutions.
+        temporal_kernel: frames the causal temporal kernel spans, a positive odd int.
+
+    Returns:
+        Features ``(B, T, H / 2, W / 2, spatial_filters)`` (sides rounded up).
     """
     if not depthwise:
         x = causal_temporal_conv(x, temporal_filters, temporal_kernel, f"convt_full_{index}_0")
@@ -241,6 +310,13 @@ def conv3d_block(
 
     Time and space are mixed in one kernel, so every output channel pays
     ``k * 9 * C_in`` multiply-accumulates per pixel.
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        filters: output channels.
+        name: the convolution's layer name (the padding is ``name_pad``).
+        temporal_kernel: frames the causal kernel spans, a positive odd int.
+        stride: spatial stride; 2 halves height and width.
     """
     check_temporal_kernel(temporal_kernel)
     # Explicit padding: k - 1 past frames (causal) and one pixel each side, then a
@@ -266,6 +342,14 @@ def r2plus1d_block(
 
     The reverse order of :func:`spatiotemporal_block`: motion is only seen after the
     frames were spatially downsampled. Kept causal here so all blocks compare fairly.
+
+    Args:
+        x: the input features ``(B, T, H, W, C)``.
+        mid_filters: output channels of the spatial conv.
+        filters: output channels of the temporal conv (the block's output).
+        name: prefix of the layer names (``name_s`` spatial, ``name_t`` temporal).
+        temporal_kernel: frames the causal temporal kernel spans, a positive odd int.
+        stride: spatial stride of the spatial conv.
     """
     x = spatial_conv(x, mid_filters, f"{name}_s", stride=stride)
     return causal_temporal_conv(x, filters, temporal_kernel, f"{name}_t")

@@ -53,7 +53,12 @@ def require_akida_extra(*modules: str) -> dict[str, ModuleType]:
 
 
 def brainchip_name(name: str) -> str:
-    """Our Keras 3 layer name in BrainChip's spelling (``x_BN`` -> ``x/BN``)."""
+    """Our Keras 3 layer name in BrainChip's spelling (``x_BN`` -> ``x/BN``).
+
+    Args:
+        name: a layer name of our model; ``_BN`` and ``_relu`` suffixes become ``/BN``
+            and ``/relu``, any other name is returned unchanged.
+    """
     for ours, theirs in _SUFFIXES:
         if name.endswith(ours):
             return name[: -len(ours)] + theirs
@@ -184,6 +189,13 @@ def bufferized(model: keras.Model) -> Any:
     Temporal convolutions become ``BufferTempConv`` layers that keep their FIFO inside the
     layer, across calls: one batch row per stream, one call per frame, and
     ``quantizeml.layers.reset_buffers(model)`` between clips. BN is folded.
+
+    Args:
+        model: a (trained) :func:`streamnets.models.gesture_net` with a fixed number of
+            frames, as :func:`to_tf_keras` takes it.
+
+    Returns:
+        The sanitized ``tf_keras.Model``.
     """
     require_akida_extra("tf_keras", "quantizeml")
     from quantizeml.models.transforms import sanitize

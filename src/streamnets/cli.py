@@ -145,7 +145,15 @@ def _positive(name: str, value: int | None, minimum: int = 1) -> None:
 
 
 def check_output_file(path: Path | None, option: str) -> None:
-    """Fail now, not after the work, if ``path`` cannot be written as a file."""
+    """Fail now, not after the work, if ``path`` cannot be written as a file.
+
+    Args:
+        path: the output file an option names; ``None`` (option not given) passes.
+        option: the option's flag for the message, e.g. ``"--json"``.
+
+    Raises:
+        ValueError: ``path`` is a folder, or its folder is missing or not writable.
+    """
     if path is None:
         return
     if path.is_dir():
@@ -247,7 +255,12 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_train(subparsers: Any) -> None:
-    """``streamnets train synthetic|jester``."""
+    """``streamnets train synthetic|jester``.
+
+    Args:
+        subparsers: the top-level parser's ``add_subparsers()`` action, to which the
+            subcommand's parser is added (see :data:`COMMANDS`).
+    """
     parser = subparsers.add_parser(
         "train",
         help="train the gesture model (presets: synthetic, synthetic_stream, jester)",
@@ -324,7 +337,15 @@ def _strategy(name: str) -> tf.distribute.Strategy:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Train, save weights + history + model card, score the test split."""
+    """Train, save weights + history + model card, score the test split.
+
+    Args:
+        args: the parsed options of ``streamnets train PRESET`` (:func:`add_train`),
+            with ``argv``, the command's arguments, added by :func:`main`.
+
+    Returns:
+        The exit code, 0.
+    """
     name = args.name or args.preset
     strategy = _strategy(args.strategy)
     workers, worker = distribute.worker_of(strategy)
@@ -554,7 +575,12 @@ def _data_description(args: argparse.Namespace,
 
 
 def add_evaluate(subparsers: Any) -> None:
-    """``streamnets evaluate synthetic|jester``."""
+    """``streamnets evaluate synthetic|jester``.
+
+    Args:
+        subparsers: the top-level parser's ``add_subparsers()`` action, to which the
+            subcommand's parser is added (see :data:`COMMANDS`).
+    """
     parser = subparsers.add_parser(
         "evaluate",
         help="score a model: frame accuracy, clip accuracy with decay, confusion matrix",
@@ -626,7 +652,14 @@ def _chained(card: dict[str, Any] | None, total: str, own: str) -> float:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Print (and optionally save) the scores of a model on one split."""
+    """Print (and optionally save) the scores of a model on one split.
+
+    Args:
+        args: the parsed options of ``streamnets evaluate PRESET`` (:func:`add_evaluate`).
+
+    Returns:
+        The exit code, 0.
+    """
     check_decay(args.decay)
     check_output_file(args.json, "--json")
     _positive("batch-size", args.batch_size)
@@ -676,7 +709,12 @@ DEFAULT_CALIBRATION_CLIPS = 64
 
 
 def add_export(subparsers: Any) -> None:
-    """``streamnets export --format litert|litert-int8|akida --out DIR``."""
+    """``streamnets export --format litert|litert-int8|akida --out DIR``.
+
+    Args:
+        subparsers: the top-level parser's ``add_subparsers()`` action, to which the
+            subcommand's parser is added (see :data:`COMMANDS`).
+    """
     parser = subparsers.add_parser(
         "export",
         help="export the streaming model: LiteRT float / int8, or Akida",
@@ -780,7 +818,14 @@ def _calibration_clips(source: str | Path | data.VideoFolder, args: argparse.Nam
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Load the model, export it in ``--format`` to ``--out``, print what was written."""
+    """Load the model, export it in ``--format`` to ``--out``, print what was written.
+
+    Args:
+        args: the parsed options of ``streamnets export`` (:func:`add_export`).
+
+    Returns:
+        The exit code, 0.
+    """
     started = time.time()
 
     def log(message: str) -> None:
@@ -828,7 +873,12 @@ STREAM_MODEL = "synthetic_stream"
 
 
 def add_stream(subparsers: Any) -> None:
-    """``streamnets stream MODEL --video PATH | --synthetic SEED``."""
+    """``streamnets stream MODEL --video PATH | --synthetic SEED``.
+
+    Args:
+        subparsers: the top-level parser's ``add_subparsers()`` action, to which the
+            subcommand's parser is added (see :data:`COMMANDS`).
+    """
     parser = subparsers.add_parser(
         "stream",
         help="run the detector on a video or a synthetic stream, one JSON line per event",
@@ -869,7 +919,14 @@ def load_streamer(spec: str, size: int | None = None
                   ) -> tuple[Any, int, list[str], dict[str, Any] | None]:
     """What ``streamnets stream MODEL`` runs: ``(model with step(frames), frame size,
     class names, operating point or None)`` for a pretrained name, a ``.weights.h5`` or an
-    exported LiteRT folder (:class:`~streamnets.litert.LiteRTRunner`)."""
+    exported LiteRT folder (:class:`~streamnets.litert.LiteRTRunner`).
+
+    Args:
+        spec: ``MODEL``: a pretrained name, a ``.weights.h5`` with its model card next to
+            it, or a folder written by ``streamnets export --format litert|litert-int8``.
+        size: ``--size``, the frame height and width; ``None`` takes what the card or the
+            export says (an export refuses any other size).
+    """
     path = Path(spec)
     if path.is_dir():
         if not is_export(path):
@@ -902,7 +959,15 @@ def load_streamer(spec: str, size: int | None = None
 def resolve_operating_point(decay: float | None, threshold: float | None,
                             point: dict[str, Any] | None) -> tuple[float, float, str | None]:
     """``(decay, threshold, note)``: each from the flag, else the model's operating point,
-    else the package default; ``note`` says which defaults were used (``None``: none)."""
+    else the package default; ``note`` says which defaults were used (``None``: none).
+
+    Args:
+        decay: ``--decay``, or ``None`` when not given.
+        threshold: ``--threshold``, or ``None`` when not given.
+        point: the model's operating point (``decay``, ``threshold``, ...) from its card
+            or export metadata, or ``None``; checked by
+            :func:`streamnets.export.check_operating_point`.
+    """
     point = check_operating_point(point) or {}
     defaults = []
     if decay is None:
@@ -923,7 +988,14 @@ def resolve_operating_point(decay: float | None, threshold: float | None,
 
 
 def run_stream(args: argparse.Namespace) -> int:
-    """Stream frames through the model and the detector; print one JSON line per event."""
+    """Stream frames through the model and the detector; print one JSON line per event.
+
+    Args:
+        args: the parsed options of ``streamnets stream`` (:func:`add_stream`).
+
+    Returns:
+        The exit code, 0.
+    """
     if (args.video is None) == (args.synthetic is None):
         raise ValueError("pass exactly one of --video PATH and --synthetic SEED.")
     _positive("frames", args.frames)
@@ -975,7 +1047,12 @@ def run_stream(args: argparse.Namespace) -> int:
 
 
 def add_tune(subparsers: Any) -> None:
-    """``streamnets tune MODEL``: the operating point and warm clip accuracy."""
+    """``streamnets tune MODEL``: the operating point and warm clip accuracy.
+
+    Args:
+        subparsers: the top-level parser's ``add_subparsers()`` action, to which the
+            subcommand's parser is added (see :data:`COMMANDS`).
+    """
     parser = subparsers.add_parser(
         "tune",
         help="pick the detector's operating point on validation streams; score streams "
@@ -1006,7 +1083,15 @@ def add_tune(subparsers: Any) -> None:
 
 
 def run_tune(args: argparse.Namespace) -> int:
-    """Operating point on streams, cold and warm clips; optionally into a card."""
+    """Operating point on streams, cold and warm clips; optionally into a card.
+
+    Args:
+        args: the parsed options of ``streamnets tune`` (:func:`add_tune`), with ``argv``,
+            the command's arguments, added by :func:`main` (recorded in the card).
+
+    Returns:
+        The exit code, 0.
+    """
     _positive("streams", args.streams)
     _positive("frames", args.frames)
     _positive("clips", args.clips, minimum=0)
@@ -1075,12 +1160,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def one_line(error: BaseException) -> str:
-    """``error``'s message on one line (the CLI's error policy)."""
+    """``error``'s message on one line (the CLI's error policy).
+
+    Args:
+        error: the exception; runs of whitespace (newlines included) become one space,
+            and an empty message gives the exception's type name.
+    """
     return " ".join(str(error).split()) or type(error).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``streamnets`` console script."""
+    """Entry point of the ``streamnets`` console script.
+
+    Args:
+        argv: the command's arguments without the program name; ``None`` reads
+            ``sys.argv[1:]``.
+
+    Returns:
+        The exit code: the subcommand's (0), 2 for a user error (reported in one line
+        on stderr), 130 when interrupted.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.argv = [a for a in argv if a != "--debug"]  # the exact command, for model cards

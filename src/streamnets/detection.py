@@ -85,7 +85,16 @@ class Detection:
 
 def as_event(record: Any) -> StreamEvent:
     """``record`` as an :class:`StreamEvent`: anything with ``label``, ``start`` and ``end``
-    (such as a stream's ground truth) or a ``(label, start, end)`` tuple."""
+    (such as a stream's ground truth) or a ``(label, start, end)`` tuple.
+
+    Args:
+        record: a :class:`StreamEvent` (returned as is), an object with ``label``,
+            ``start`` and ``end`` attributes, or a 3-tuple; ``start`` and ``end`` in
+            frames, ``end > start``.
+
+    Raises:
+        ValueError: ``record`` has none of these forms, or invalid values.
+    """
     if isinstance(record, StreamEvent):
         return record
     if all(hasattr(record, name) for name in ("label", "start", "end")):
@@ -133,6 +142,13 @@ def stream_probabilities(logits: np.ndarray, decay: float = DEFAULT_DECAY) -> np
     ``(1 - d^t) / (1 - d)``: 1 at the first frame, ``1 / (1 - d)`` later. Dividing by the sum
     makes the threshold a probability whose meaning depends neither on the decay nor on
     how long ago the stream began, so one θ can be compared across decays.
+
+    Args:
+        logits: one stream's per-frame logits ``(T, C)``, finite numbers.
+        decay: the smoothing decay ``d`` in ``[0, 1]`` (0: each frame alone).
+
+    Returns:
+        float64 ``(T, C)``; each row sums to 1.
     """
     decay = check_decay(decay)
     logits = np.asarray(logits)
@@ -154,7 +170,20 @@ def detect_from_probabilities(
     rearm: float | None = None,
 ) -> list[Detection]:
     """The trigger of :func:`detect_events` on precomputed :func:`stream_probabilities`
-    (a sweep over θ smooths once per decay)."""
+    (a sweep over θ smooths once per decay).
+
+    Args:
+        probabilities: normalised smoothed probabilities ``(T, C)`` of one stream.
+        threshold: the trigger level θ for a class's normalised probability, in
+            ``(0, 1]``.
+        background: class indices that never fire (by default "No gesture" and "Doing
+            other things"); ``()`` for a model without background classes.
+        rearm: the level a class must fall below before it can fire again, in
+            ``(0, threshold]``; ``None``: ``threshold / 2``.
+
+    Returns:
+        The detections, sorted by frame, then class.
+    """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2:
         raise ValueError(
@@ -205,6 +234,16 @@ def detect_events(
     and a class wavering around θ does not chatter. Each class re-arms on its own, so the
     right class can still fire after a wrong one (which the matcher counts as false).
     Below θ = 0.5 two classes can fire on the same frame.
+
+    Args:
+        logits: one stream's per-frame logits ``(T, C)``, finite numbers.
+        decay: the smoothing decay ``d`` in ``[0, 1]`` (0: each frame alone).
+        threshold: the trigger level θ for a class's normalised probability, in
+            ``(0, 1]``.
+        background: class indices that never fire (by default "No gesture" and "Doing
+            other things"); ``()`` for a model without background classes.
+        rearm: the level a class must fall below before it can fire again, in
+            ``(0, threshold]``; ``None``: ``threshold / 2``.
     """
     return detect_from_probabilities(
         stream_probabilities(logits, decay), threshold, background, rearm
@@ -212,7 +251,18 @@ def detect_events(
 
 
 class EventDetector:
-    """:func:`detect_events` frame by frame, for a live stream: feed each frame's logits."""
+    """:func:`detect_events` frame by frame, for a live stream: feed each frame's logits.
+
+    Args:
+        decay: the smoothing decay ``d`` in ``[0, 1]`` (0: each frame alone).
+        threshold: the trigger level θ for a class's normalised probability, in
+            ``(0, 1]``.
+        background: class indices that never fire (by default "No gesture" and "Doing
+            other things"); ``()`` for a model without background classes. Checked
+            against the class count at the first :meth:`update`.
+        rearm: the level a class must fall below before it can fire again, in
+            ``(0, threshold]``; ``None``: ``threshold / 2``.
+    """
 
     def __init__(
         self,
@@ -233,7 +283,12 @@ class EventDetector:
         self.armed: np.ndarray | None = None
 
     def update(self, logits: np.ndarray) -> list[Detection]:
-        """Add one frame's logits ``(C,)``; return the detections it fires (usually none)."""
+        """Add one frame's logits ``(C,)``; return the detections it fires (usually none).
+
+        Args:
+            logits: this frame's logits, 1-D and finite; ``C`` must stay the same for
+                the whole stream.
+        """
         row = np.asarray(logits)
         if row.ndim != 1 or row.size == 0:
             raise ValueError(
@@ -321,6 +376,12 @@ def match_events(
     matches once, the rest are false positives), with its symmetric window around a word's
     onset widened to the gesture's whole span plus the tolerance, because a gesture lasts
     about a second and a causal model can only name it once the motion is under way.
+
+    Args:
+        detections: :class:`Detection` records of one stream, in any order.
+        events: the stream's ground-truth events, anything :func:`as_event` accepts.
+        tolerance: frames after a gesture's end during which a detection still counts,
+            ``>= 0`` (default 3 frames, 0.5 s at 6 fps).
     """
     tolerance = _check_finite("tolerance", tolerance)
     if tolerance < 0:
@@ -356,7 +417,11 @@ def match_events(
 
 
 def class_name(label: int) -> str:
-    """Jester's name for ``label``, or the index as text for a model with more classes."""
+    """Jester's name for ``label``, or the index as text for a model with more classes.
+
+    Args:
+        label: a class index.
+    """
     return JESTER_CLASSES[label] if 0 <= label < len(JESTER_CLASSES) else str(label)
 
 
@@ -371,6 +436,9 @@ def event_confusion(matching: Matching) -> dict[str, dict[str, int]]:
     late, repeated, in a gap). Columns are the detected class, or ``"missed"`` for an
     event with no detection in its window. The diagonal holds the correct detections; an
     unmatched event shows the first wrong-class detection in its window.
+
+    Args:
+        matching: the result of :func:`match_events`.
     """
     table: dict[str, dict[str, int]] = {}
 
@@ -404,6 +472,12 @@ def event_metrics(matching: Matching, frames: int, fps: float = MODEL_FPS) -> di
     correct detections; ``p90`` is numpy's linearly interpolated 90th percentile. Values
     are plain numbers, ``None`` where undefined (no events, no detections, no hits), so the
     dict can go to JSON as is.
+
+    Args:
+        matching: the result of :func:`match_events` for one stream (or several
+            concatenated, with ``frames`` their total length).
+        frames: the stream's length in frames, ``> 0``; every detection must lie before it.
+        fps: frames per second of the stream, ``> 0``, to convert to minutes and seconds.
     """
     frames = _check_index("frames", frames)
     if frames == 0:

@@ -42,6 +42,10 @@ TF_CONFIG_EXAMPLE = ('{"cluster": {"worker": ["host1:2222", "host2:2222"]}, '
 def read_tf_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """``TF_CONFIG`` parsed and checked, so that a typo is a clear error, not a hang.
 
+    Args:
+        environ: the environment to read ``TF_CONFIG`` from; ``None`` reads
+            :data:`os.environ`.
+
     Raises:
         ValueError: it is missing, not JSON, or does not name a cluster with workers and
             this task's type and index in it.
@@ -75,7 +79,12 @@ def multiworker_strategy() -> tf.distribute.MultiWorkerMirroredStrategy:
 
 
 def worker_of(strategy: tf.distribute.Strategy) -> tuple[int, int]:
-    """``(workers, this worker's index)``: ``(1, 0)`` on one machine; the chief is 0."""
+    """``(workers, this worker's index)``: ``(1, 0)`` on one machine; the chief is 0.
+
+    Args:
+        strategy: the distribution strategy; one without a cluster resolver (or with an
+            empty cluster) counts as one machine.
+    """
     resolver = getattr(strategy, "cluster_resolver", None)
     spec = resolver.cluster_spec().as_dict() if resolver is not None else {}
     if not spec:
@@ -92,7 +101,18 @@ def worker_share(dataset: tf.data.Dataset, global_batch: int, workers: int, work
     """The elements of ``dataset`` that worker ``worker`` of ``workers`` gets: slice
     ``worker`` of every run of ``global_batch`` consecutive elements, so that the workers'
     batches together are the one-machine batches. Apply it before the expensive steps
-    (decoding), so that each worker does only its share of them."""
+    (decoding), so that each worker does only its share of them.
+
+    Args:
+        dataset: the unbatched elements, in the same order on every worker.
+        global_batch: the batch size of a step over all workers; a multiple of
+            ``workers``.
+        workers: the number of workers.
+        worker: this worker's index, in ``[0, workers)`` (see :func:`worker_of`).
+
+    Returns:
+        This worker's ``global_batch // workers`` elements of every run, unbatched.
+    """
     if global_batch % workers:
         raise ValueError(f"the global batch size {global_batch} must be a multiple of the "
                          f"number of workers ({workers}).")
@@ -107,7 +127,18 @@ def worker_share(dataset: tf.data.Dataset, global_batch: int, workers: int, work
 def worker_batches(dataset: tf.data.Dataset, global_batch: int, workers: int, worker: int
                    ) -> tf.data.Dataset:
     """This worker's part of every global batch of ``dataset`` (a pipeline that cannot
-    shard before decoding: every worker builds every batch and keeps its slice)."""
+    shard before decoding: every worker builds every batch and keeps its slice).
+
+    Args:
+        dataset: batches of ``global_batch`` elements, the same on every worker;
+            returned unchanged when ``workers`` is 1.
+        global_batch: the batch size of ``dataset``; a multiple of ``workers``.
+        workers: the number of workers.
+        worker: this worker's index, in ``[0, workers)``.
+
+    Returns:
+        Batches of ``global_batch // workers`` elements; an incomplete last one is dropped.
+    """
     if workers == 1:
         return dataset
     share = worker_share(dataset.unbatch(), global_batch, workers, worker)
@@ -117,7 +148,16 @@ def worker_batches(dataset: tf.data.Dataset, global_batch: int, workers: int, wo
 def distribute_worker_batches(strategy: tf.distribute.Strategy, dataset: tf.data.Dataset,
                               global_batch: int) -> Any:
     """Hand this worker's batches to Keras as they are (no automatic re-sharding), split
-    into per-replica batches when a worker has several devices."""
+    into per-replica batches when a worker has several devices.
+
+    Args:
+        strategy: the distribution strategy the model was built under.
+        dataset: this worker's batches (e.g. from :func:`worker_batches`).
+        global_batch: the batch size of a step over all replicas of all workers.
+
+    Returns:
+        A distributed dataset for :func:`train_steps`.
+    """
     def per_replica(context: tf.distribute.InputContext) -> tf.data.Dataset:
         size = context.get_per_replica_batch_size(global_batch)
         return dataset.unbatch().batch(size, drop_remainder=True)
@@ -129,7 +169,15 @@ def build_for_training(model: keras.Model, strategy: tf.distribute.Strategy,
                        element_spec: Any) -> None:
     """Create the variables of a compiled ``model``'s loss tracker, metrics and optimizer
     for batches of ``element_spec``, in the strategy's scope (what ``Model.fit`` does first
-    from a real batch; see :func:`train_steps` for why ``fit`` is not used)."""
+    from a real batch; see :func:`train_steps` for why ``fit`` is not used).
+
+    Args:
+        model: a model compiled (e.g. by :func:`streamnets.train.compile_for_training`)
+            in ``strategy``'s scope.
+        strategy: the distribution strategy.
+        element_spec: the structure of one batch, ``(clips, labels)`` as
+            ``tf.TensorSpec``, e.g. a dataset's ``element_spec``.
+    """
     with strategy.scope():
         model._symbolic_build(data_batch=element_spec)
 
@@ -147,6 +195,10 @@ def train_step_function(model: keras.Model, strategy: tf.distribute.Strategy) ->
     dimensions"). This function does what ``fit`` does between those two reductions: the
     forward pass, the loss scaled for the replicas, the all-reduced gradients and the
     optimizer update all stay Keras'.
+
+    Args:
+        model: a compiled model, built by :func:`build_for_training`.
+        strategy: the distribution strategy it was built under.
     """
     @tf.function
     def step(iterator: Any) -> Any:
@@ -160,7 +212,18 @@ def train_step_function(model: keras.Model, strategy: tf.distribute.Strategy) ->
 def train_steps(model: keras.Model, step: Any, dataset: Any, steps: int) -> dict[str, float]:
     """Run ``steps`` of ``step`` (:func:`train_step_function`) over the distributed
     ``dataset``; return the last metrics (running means since the start, as a ``fit``
-    epoch reports them)."""
+    epoch reports them).
+
+    Args:
+        model: the model ``step`` trains; its metrics are reset first.
+        step: the function from :func:`train_step_function`.
+        dataset: the distributed dataset (:func:`distribute_worker_batches`); iterated
+            anew, so it must hold at least ``steps`` batches.
+        steps: the number of training steps to run.
+
+    Returns:
+        The metrics (loss, accuracy, ...) by name, as floats.
+    """
     model.reset_metrics()
     iterator = iter(dataset)
     logs: dict[str, Any] = {}
@@ -171,6 +234,10 @@ def train_steps(model: keras.Model, step: Any, dataset: Any, steps: int) -> dict
 
 def barrier(strategy: tf.distribute.Strategy) -> None:
     """Wait until every worker gets here (an all-reduce of one number), so that no worker
-    leaves the cluster while another still needs it."""
+    leaves the cluster while another still needs it.
+
+    Args:
+        strategy: the distribution strategy of the cluster to synchronise.
+    """
     one = strategy.run(lambda: tf.constant(1.0))
     strategy.reduce(tf.distribute.ReduceOp.SUM, one, axis=None)

@@ -57,6 +57,16 @@ def c_array(model: bytes, name: str = "g_streamnets_model") -> str:
     """The model as a C header (for microcontroller runtimes that have no file system).
 
     The array is 16-byte aligned, as LiteRT for Microcontrollers expects of a flatbuffer.
+
+    Args:
+        model: the LiteRT flatbuffer (the content of ``model.tflite``).
+        name: the C identifier of the array; its length is ``<name>_len``.
+
+    Returns:
+        The header's text, 12 bytes per line in hex.
+
+    Raises:
+        ValueError: ``name`` is not a valid identifier.
     """
     if not name.isidentifier():
         raise ValueError(f"name must be a C identifier, got {name!r}.")
@@ -81,6 +91,13 @@ def staged_folder(out_dir: str | os.PathLike, force: bool = False) -> Iterator[P
     An existing ``out_dir`` is refused unless ``force``, and even then unless it holds an
     earlier export (:func:`is_export`); it is replaced only once the new folder is
     complete. On any error the temporary folder is removed.
+
+    Args:
+        out_dir: the export folder to create (see :func:`check_out_dir`).
+        force: replace an existing ``out_dir`` that holds an earlier export.
+
+    Yields:
+        The temporary folder to write the export's files into.
     """
     out = check_out_dir(out_dir, force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +118,12 @@ def staged_folder(out_dir: str | os.PathLike, force: bool = False) -> Iterator[P
 
 def is_export(folder: str | os.PathLike) -> bool:
     """Whether ``folder`` holds an export: a ``metadata.json`` naming a known format whose
-    model file is there."""
+    model file is there.
+
+    Args:
+        folder: the folder to inspect; a missing or unreadable ``metadata.json`` means
+            ``False``.
+    """
     path = Path(folder) / METADATA_FILE
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
@@ -117,6 +139,14 @@ def check_out_dir(out_dir: str | os.PathLike, force: bool = False) -> Path:
     Called before any work, so that a bad destination fails in a second, not after the
     conversion. A folder that exists is replaced only with ``force`` and only if it holds
     an earlier export; the working folder and its parents are never replaced.
+
+    Args:
+        out_dir: the export folder to be written; its messages call it ``--out``.
+        force: allow replacing an existing ``out_dir`` that holds an earlier export
+            (:func:`is_export`).
+
+    Returns:
+        ``out_dir`` as a :class:`~pathlib.Path`.
     """
     out = Path(out_dir)
     if not out.exists():
@@ -143,7 +173,14 @@ def check_out_dir(out_dir: str | os.PathLike, force: bool = False) -> Path:
 
 
 def read_metadata(folder: str | os.PathLike) -> dict[str, Any]:
-    """The ``metadata.json`` an export wrote next to its model."""
+    """The ``metadata.json`` an export wrote next to its model.
+
+    Args:
+        folder: the export folder.
+
+    Raises:
+        FileNotFoundError: ``folder`` has no ``metadata.json``.
+    """
     path = Path(folder) / METADATA_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no {METADATA_FILE} in {folder}: not a streamnets export.")
@@ -183,6 +220,14 @@ def check_operating_point(operating_point: Mapping[str, Any] | None) -> dict[str
     It is the trigger a deployment should run (:class:`streamnets.detection.EventDetector`),
     picked on validation streams and recorded in the model card; an export carries it so
     that the runtime need not find the card.
+
+    Args:
+        operating_point: a mapping with at least ``decay`` (as
+            :func:`streamnets.smoothing.check_decay` accepts it) and ``threshold`` in
+            (0, 1]; other keys are copied along. ``None`` is returned as ``None``.
+
+    Raises:
+        ValueError: it is not a mapping, lacks a key, or a value is out of range.
     """
     if operating_point is None:
         return None
@@ -342,6 +387,24 @@ def export_akida(
     stream (a batch of frames is consumed as consecutive frames) and has no reset: load a
     fresh instance per clip. ``operating_point`` is written to the metadata as for
     :func:`export_litert`.
+
+    Args:
+        model: a clip model (:func:`streamnets.models.gesture_net`) with a fixed number of
+            frames, as :func:`streamnets.brainchip.to_tf_keras` takes it.
+        out_dir: the folder to create (refused if it exists, unless ``force``).
+        class_names: one name per logit, stored in the metadata.
+        calibration_clips: uint8 clips ``(N, T, H, W, C)`` to quantize ``model`` with;
+            give this or ``quantized``, not both.
+        quantized: ``model`` already quantized by
+            :func:`streamnets.quantize.quantize_brainchip`; give this or
+            ``calibration_clips``, not both.
+        decay: the decay factor a deployment should smooth with (metadata).
+        data: where the training data came from (metadata), e.g. ``{"dataset":
+            "synthetic", "version": 1}``.
+        force: replace an earlier export in ``out_dir``.
+        log: called with a line of progress at each stage.
+        operating_point: the detector's ``decay`` and ``threshold`` (from the model
+            card), written to the metadata as ``"operating_point"`` when given.
     """
     cnn2snn = require_akida_extra()["cnn2snn"]
     decay = check_decay(decay)

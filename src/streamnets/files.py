@@ -24,6 +24,14 @@ def replacing(path: str | os.PathLike, binary: bool = False) -> Iterator[IO[Any]
     The folder is created if needed. If the block raises, ``path`` is left as it was and
     the temporary file is removed. The file gets the usual ``0o666 & ~umask`` permissions
     (``mkstemp``'s 0600 would hide package data from other users).
+
+    Args:
+        path: the file to replace (or create); its folder is created if missing.
+        binary: open the stream in ``"wb"`` mode for bytes; by default it is a text
+            stream written as UTF-8.
+
+    Yields:
+        The open stream on the temporary file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,11 +50,22 @@ def replacing(path: str | os.PathLike, binary: bool = False) -> Iterator[IO[Any]
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, creating its folder if needed."""
+    """Write ``text`` to ``path`` atomically, creating its folder if needed.
+
+    Args:
+        path: the file to write; an existing file is replaced only once all is written.
+        text: the whole content, written as UTF-8.
+    """
     with replacing(path) as stream:
         stream.write(text)
 
 
 def write_json(path: str | os.PathLike, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically."""
+    """Write ``data`` as indented JSON, atomically.
+
+    Args:
+        path: the file to write (see :func:`write_text`).
+        data: any value :func:`json.dumps` accepts; written with ``indent=1`` and a
+            final newline.
+    """
     write_text(path, json.dumps(data, indent=1) + "\n")

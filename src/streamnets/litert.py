@@ -86,6 +86,10 @@ def export_state_shape(shape: Sequence[int]) -> tuple[int, ...]:
     ``j * C + c`` is slot ``j``, oldest first, channel ``c``), the layout in which
     :meth:`streamnets.streaming.Fifo.push` shifts the buffer (no tensor of the exported
     graph has more than 4 dimensions).
+
+    Args:
+        shape: a Keras FIFO state shape ending in ``(k, C)`` (slots, channels), with or
+            without the batch axis, e.g. ``(B, H, W, k, C)``.
     """
     *leading, frames, channels = shape
     return (*leading, frames * channels)
@@ -93,7 +97,15 @@ def export_state_shape(shape: Sequence[int]) -> tuple[int, ...]:
 
 def export_states(states: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Keras streaming states (or calibration pairs) in the exported layout
-    (:func:`export_state_shape`); the image and already flat states pass unchanged."""
+    (:func:`export_state_shape`); the image and already flat states pass unchanged.
+
+    Args:
+        states: state name (or ``"image"``) -> array or tensor; 5-D states
+            ``(B, H, W, k, C)`` are flattened to ``(B, H, W, k * C)``.
+
+    Returns:
+        The same names -> numpy arrays.
+    """
     flat = {}
     for name, value in states.items():
         value = np.asarray(value)
@@ -150,6 +162,15 @@ def litert_converter(stream: StreamingModel, batch_size: int = 1
     Converting from a SavedModel (not from bare concrete functions) is what keeps the
     ``serving_default`` signature, whose input names the int8 calibration data is keyed by.
     The SavedModel lives in a temporary folder for the duration of the ``with`` block.
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` whose step is converted;
+            it must have at least one FIFO state.
+        batch_size: streams per call, the batch axis of every signature input (an
+            int >= 1).
+
+    Yields:
+        The converter, not yet configured (float unless :func:`configure_int8` is applied).
     """
     module = _serving_module(stream, batch_size)
     with tempfile.TemporaryDirectory(prefix="streamnets-savedmodel-") as folder:
@@ -167,6 +188,13 @@ def configure_int8(converter: tf.lite.TFLiteConverter,
     than silently leave float ops). With ``integer_io`` the inputs and outputs are int8
     too; otherwise the interface keeps the signature's own types (a uint8 image, float32
     states and logits, quantized inside).
+
+    Args:
+        converter: the converter to configure in place, e.g. from :func:`litert_converter`.
+        representative: a function returning a fresh iterable of calibration inputs, each
+            a dict keyed by signature input name (or a list in input order), e.g.
+            ``lambda: iter(calibration_pairs(stream, clips))``.
+        integer_io: make the model's inputs and outputs int8 as well.
     """
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
@@ -205,6 +233,10 @@ def stacked_windows(frames: tf.Tensor, slots: int) -> tf.Tensor:
     zeros before the first frame: what a FIFO holds after frame ``t`` (:meth:`Fifo.push
     <streamnets.streaming.Fifo.push>`), so a FIFO layer's ``apply_window`` computes the
     temporal conv of all ``T`` frames at once.
+
+    Args:
+        frames: one clip's features ``(T, H, W, C)``, ``T`` known statically.
+        slots: the window length, a FIFO layer's ``frames`` (its temporal kernel size).
     """
     count = frames.shape[0]
     padded = tf.pad(frames, [[slots - 1, 0], [0, 0], [0, 0], [0, 0]])
@@ -219,6 +251,11 @@ def clip_as_frames(stream: StreamingModel, clip: tf.Tensor) -> tf.Tensor:
     norm folded; each FIFO layer reads :func:`stacked_windows`), so the clip model
     converts with no ``CONV_3D``, which LiteRT runs only in float. Reshapes, not slices,
     move time between the batch and clip axes (a 5-D slice has no fast LiteRT kernel).
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` whose per-frame layers
+            compute the logits.
+        clip: one float32 clip ``(1, T, H, W, C)`` of pixel values 0..255, ``T`` static.
     """
     x = tf.reshape(clip, clip.shape[1:])
     for layer, row in zip(stream.frame_layers, stream.conversion_table(), strict=True):
@@ -237,6 +274,13 @@ def convert_clip_litert(stream: StreamingModel, frames: int,
     included. The input is a uint8 clip ``(1, frames, H, W, C)`` (the step takes uint8
     frames); int8 takes the settings of :func:`configure_int8`, calibrated on
     ``calibration_clips``, uint8 ``(N, frames, H, W, C)``.
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` whose layers compute
+            the clip (:func:`clip_as_frames`).
+        frames: the clip length ``T`` the model is converted for (fixed).
+        calibration_clips: ``None`` for a float model; uint8 clips
+            ``(N, frames, H, W, C)`` for full-integer int8.
     """
     spec = tf.TensorSpec((1, frames, *stream.frame_shape), tf.uint8, name="clip")
     clip_fn = tf.function(lambda clip: clip_as_frames(stream, tf.cast(clip, tf.float32)),
@@ -282,6 +326,11 @@ class LiteRTRunner:
     frames are uint8 ``(B, H, W, C)``, one stream per row (a batch-1 export runs the rows
     one after the other; a batch-N export, :func:`convert_litert`, runs its N rows in one
     call), states ``(B, ...)`` from :meth:`init_states`, in the exported (flat) layout.
+
+    Args:
+        model: the exported flatbuffer as bytes, or the path of a ``.tflite`` file.
+        num_threads: CPU threads the interpreter may use (an int >= 1); ``None`` leaves
+            the choice to LiteRT.
     """
 
     def __init__(self, model: str | os.PathLike | bytes, num_threads: int | None = None) -> None:
@@ -345,7 +394,14 @@ class LiteRTRunner:
         return {name: self.inputs[name].shape[1:] for name in self.state_names}
 
     def init_states(self, batch_size: int = 1) -> dict[str, np.ndarray]:
-        """Zero states for ``batch_size`` streams (zeros in the FIFOs = causal padding)."""
+        """Zero states for ``batch_size`` streams (zeros in the FIFOs = causal padding).
+
+        Args:
+            batch_size: the number of streams (an int >= 1).
+
+        Returns:
+            State name -> zeros ``(batch_size, *shape)`` in the state's dtype.
+        """
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
         return {name: np.zeros((batch_size, *shape), self.inputs[name].dtype)
@@ -354,7 +410,14 @@ class LiteRTRunner:
     def step_fn(self, frames: Any, states: Mapping[str, Any]
                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One frame per stream, uint8 ``(B, H, W, C)``, and the states before it in;
-        logits ``(B, n_classes)`` and the states after it out."""
+        logits ``(B, n_classes)`` and the states after it out.
+
+        Args:
+            frames: one uint8 frame per stream, ``(B, H, W, C)``; ``B`` must be the
+                export's batch size, or any ``B`` for a batch-1 export (rows run in turn).
+            states: state name -> ``(B, ...)`` arrays before this frame, as
+                :meth:`init_states` or the previous call returns them.
+        """
         frames = check_frames(frames, self.frame_shape, "frames", leading=1)
         states = check_states(states, self.state_shapes(), len(frames))
         if len(frames) == self.batch_size:
@@ -384,7 +447,12 @@ class LiteRTRunner:
         self._states = None
 
     def step(self, frames: Any) -> np.ndarray:
-        """Feed one frame per stream, uint8 ``(B, H, W, C)``; return logits ``(B, n)``."""
+        """Feed one frame per stream, uint8 ``(B, H, W, C)``; return logits ``(B, n)``.
+
+        Args:
+            frames: one uint8 frame per stream ``(B, H, W, C)``; ``B`` must stay the same
+                until :meth:`reset`.
+        """
         frames = check_frames(frames, self.frame_shape, "frames", leading=1)
         if self._states is None:
             self._states = self.init_states(len(frames))
@@ -406,6 +474,15 @@ class LiteRTRunner:
         ``(N, T0, H, W, C)``, from the states they leave ("warm", their logits dropped), as
         :meth:`streamnets.streaming.StreamingModel.predict_clips`. ``progress(i)`` is
         called after clip ``i`` (for a progress bar).
+
+        Args:
+            clips: uint8 clips ``(N, T, H, W, C)`` of the model's frame shape.
+            progress: called with each clip's index once it is done; ``None`` for none.
+            preceding: ``None`` for cold starts, or uint8 frames ``(N, T0, H, W, C)``
+                streamed before each clip to warm its states.
+
+        Raises:
+            ValueError: the export runs more than one stream per call.
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         self._check_one_stream_export("predict_clips streams one clip at a time")
@@ -432,6 +509,11 @@ class LiteRTRunner:
         Yields, after every frame, ``(probabilities, smoothed, prediction)``: this frame's
         softmax, the accumulated evidence ``P_t`` normalized to sum to 1, and ``argmax P_t``
         (what a live application would display).
+
+        Args:
+            clip: one uint8 clip ``(T, H, W, C)``, streamed from zero states.
+            decay: the smoother's decay factor in ``[0, 1]``
+                (:class:`~streamnets.smoothing.DecaySmoother`).
         """
         clip = check_frames(clip, self.frame_shape, "clip", leading=1)
         self._check_one_stream_export("stream runs one clip")
@@ -446,7 +528,13 @@ class LiteRTRunner:
 
 class LiteRTClipRunner:
     """Run a :func:`convert_clip_litert` model: uint8 clips ``(1, T, H, W, C)`` in,
-    per-frame logits ``(1, T, n_classes)`` out."""
+    per-frame logits ``(1, T, n_classes)`` out.
+
+    Args:
+        model: the flatbuffer from :func:`convert_clip_litert`.
+        num_threads: CPU threads the interpreter may use; ``None`` leaves the choice to
+            LiteRT.
+    """
 
     def __init__(self, model: bytes, num_threads: int | None = None) -> None:
         self.interpreter = litert_interpreter()(model_content=model, num_threads=num_threads)
@@ -460,7 +548,11 @@ class LiteRTClipRunner:
         return self.interpreter.get_tensor(self._output)
 
     def predict_clips(self, clips: np.ndarray) -> np.ndarray:
-        """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, one by one."""
+        """Per-frame logits ``(N, T, n_classes)`` of clips ``(N, T, H, W, C)``, one by one.
+
+        Args:
+            clips: clips of the converted length and frame shape, cast to uint8.
+        """
         return np.concatenate([self(np.asarray(clip[None], np.uint8)) for clip in clips])
 
 
@@ -468,7 +560,14 @@ class LiteRTClipRunner:
 
 
 def litert_ops(model: str | os.PathLike | bytes) -> dict[str, int]:
-    """How many times each operator occurs in a ``.tflite`` (what a runtime must support)."""
+    """How many times each operator occurs in a ``.tflite`` (what a runtime must support).
+
+    Args:
+        model: the flatbuffer as bytes, or the path of a ``.tflite`` file.
+
+    Returns:
+        Op name (e.g. ``"CONV_2D"``) -> count.
+    """
     source = {"model_content": model} if isinstance(model, bytes) else {"model_path": str(model)}
     interpreter = litert_interpreter()(**source)
     counts: dict[str, int] = {}
@@ -482,6 +581,12 @@ def float_ops(model: bytes) -> dict[str, int]:
 
     In an int8 export these are the ops LiteRT has no int8 kernel for, which the converter
     leaves in float between a dequantize and a quantize (``CONV_3D`` is one).
+
+    Args:
+        model: the flatbuffer as bytes; an op counts when its first input is float32.
+
+    Returns:
+        Op name -> count of its float32 occurrences.
     """
     from ai_edge_litert.interpreter import OpResolverType  # optional extra, as above
 
@@ -504,6 +609,16 @@ def state_scales(model: str | os.PathLike | bytes) -> dict[str, tuple[float, flo
     scales of a state are equal (LiteRT gives a concatenation one scale for its inputs and
     output), a state goes out and back in with no rounding: the float interface then costs
     memory and two conversions per frame, not accuracy.
+
+    Args:
+        model: an int8 export (:func:`convert_litert` with calibration), as bytes or the
+            path of a ``.tflite`` file.
+
+    Returns:
+        State name -> ``(input scale, output scale)``.
+
+    Raises:
+        ValueError: the model has no quantized states (not an int8 export).
     """
     runner = LiteRTRunner(model)
     interpreter = runner.interpreter

@@ -62,6 +62,9 @@ def single_op_models(model: bytes) -> list[tuple[str, str, bytes]]:
 
     Each one-op model keeps all tensors and buffers; its inputs are the op's inputs that
     hold no constant data, its outputs the op's outputs. Only the first subgraph is cut.
+
+    Args:
+        model: a LiteRT flatbuffer, e.g. from :func:`streamnets.litert.convert_litert`.
     """
     tools = _model_tools()
     graph_model = tools.convert_bytearray_to_object(bytearray(model))
@@ -91,7 +94,19 @@ def single_op_models(model: bytes) -> list[tuple[str, str, bytes]]:
 
 
 def invoker(model: bytes, threads: int = 1) -> Any:
-    """A call that invokes ``model`` once, its inputs set to fixed random values."""
+    """A call that invokes ``model`` once, its inputs set to fixed random values.
+
+    Float inputs get standard normal values, integer inputs uniform values over their
+    dtype's range, all from seed 0.
+
+    Args:
+        model: a LiteRT flatbuffer (a whole model or one of :func:`single_op_models`).
+        threads: CPU threads the LiteRT interpreter may use.
+
+    Returns:
+        A function of one ignored argument (for :func:`streamnets.timing.time_in_turn`)
+        that runs ``model`` once.
+    """
     from streamnets.litert import litert_interpreter  # TensorFlow: only when timing
 
     interpreter = litert_interpreter()(model_content=model, num_threads=threads)
@@ -116,6 +131,13 @@ def op_profile(model: bytes, repeats: int = 21, rounds: int = 3, threads: int = 
     ops, "sum_over_model": their ratio, "groups_ms": time per :data:`OP_GROUPS` group}``.
     Timing one op alone misses what running them back to back shares (warm caches)
     and costs each op one invoke's overhead, so the sum is checked, not assumed.
+
+    Args:
+        model: a LiteRT flatbuffer, e.g. the streaming step of
+            :func:`streamnets.litert.convert_litert`.
+        repeats: timed calls per turn of each op and of the whole model.
+        rounds: turns every op and the whole model take, alternating.
+        threads: CPU threads of each interpreter (an int >= 1).
     """
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be an int >= 1, got {threads!r}.")

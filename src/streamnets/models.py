@@ -100,7 +100,16 @@ def gesture_net(
 
 
 def input_stem(inputs: keras.KerasTensor, input_scaling: str = "raw") -> keras.KerasTensor:
-    """Pixel scaling and the per-frame input conv (8 filters, 3x3, stride 2, no bias)."""
+    """Pixel scaling and the per-frame input conv (8 filters, 3x3, stride 2, no bias).
+
+    Args:
+        inputs: the uint8-valued clip input ``(B, T, H, W, C)``.
+        input_scaling: a key of :data:`INPUT_SCALINGS`: ``"raw"`` keeps 0..255 pixels,
+            ``"symmetric"`` scales them to [-1, 1].
+
+    Returns:
+        The input conv's features ``(B, T, H / 2, W / 2, 8)``.
+    """
     scale, offset = INPUT_SCALINGS[input_scaling]
     x = layers.Rescaling(scale, offset, name="rescaling")(inputs)
     return conv_bn_relu(
@@ -113,6 +122,10 @@ def per_frame_head(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
 
     Pooling over space only keeps one feature vector, hence one prediction, per frame
     (a mean, not ``AveragePooling3D``, so that the clip model converts to LiteRT).
+
+    Args:
+        x: the last block's features ``(B, T, H, W, C)``.
+        n_classes: number of logits per frame.
     """
     x = SpatialAveragePooling(name="gap")(x)
     x = layers.Dense(HEAD_UNITS)(x)
@@ -155,6 +168,13 @@ def layer_costs(model: keras.Model) -> list[LayerCost]:
     Only convolutions and dense layers multiply; normalization, activations, padding
     and pooling are counted as free (BN folds into the convolution at inference).
     Outputs are assumed ``(batch, time, ...)``.
+
+    Args:
+        model: a built clip model, e.g. from :func:`gesture_net`; its layers' output
+            shapes give the per-frame spatial sizes.
+
+    Returns:
+        One :class:`LayerCost` per layer of ``model``, in layer order.
     """
     rows = []
     for layer in model.layers:
@@ -172,5 +192,9 @@ def layer_costs(model: keras.Model) -> list[LayerCost]:
 
 
 def macs_per_frame(model: keras.Model) -> int:
-    """Multiply-accumulates the model spends on one new frame when streaming."""
+    """Multiply-accumulates the model spends on one new frame when streaming.
+
+    Args:
+        model: a built clip model (see :func:`layer_costs`).
+    """
     return sum(row.macs for row in layer_costs(model))

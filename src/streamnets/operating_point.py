@@ -57,6 +57,11 @@ def pool(matchings: Sequence[Matching], lengths: Sequence[int]) -> Matching:
 
     Events and detections are shifted by the frames of the streams before them; the pairs
     stay as each stream's own matching made them (no event is matched across streams).
+
+    Args:
+        matchings: one :class:`~streamnets.detection.Matching` per stream, all with the
+            same tolerance.
+        lengths: each stream's length in frames, in the same order.
     """
     if len(matchings) != len(lengths) or not matchings:
         raise ValueError("give one length per matching, for at least one matching.")
@@ -84,6 +89,16 @@ def evaluate(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]], deca
 
     ``logits`` holds one ``(T_i, C)`` array per never-reset stream, ``events`` its ground
     truth (:class:`~streamnets.data.StreamEvent` records).
+
+    Args:
+        logits: one per-frame logits array ``(T_i, C)`` per never-reset stream.
+        events: one list of ground-truth events per stream, in the same order (anything
+            :func:`~streamnets.detection.as_event` accepts).
+        decay: the smoothing decay in ``[0, 1]``.
+        threshold: the trigger level θ in ``(0, 1]``; Jester's two background classes
+            never fire.
+        tolerance: frames after a gesture's end during which a detection still counts.
+        fps: the streams' frame rate, for the per-minute and seconds metrics.
     """
     logits = _check_streams(logits, events)
     probabilities = [stream_probabilities(x, check_decay(decay)) for x in logits]
@@ -106,6 +121,18 @@ def sweep(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]],
     """One row per ``(decay, threshold)``: the pooled metrics of :data:`ROW_METRICS`.
 
     Smoothing runs once per decay and stream; only the trigger and the matching run per θ.
+
+    Args:
+        logits: one per-frame logits array ``(T_i, C)`` per never-reset stream.
+        events: one list of ground-truth events per stream, in the same order (anything
+            :func:`~streamnets.detection.as_event` accepts).
+        decays: the decays to try, each in ``[0, 1]``.
+        thresholds: the thresholds θ to try, each in ``(0, 1]``.
+        tolerance: frames after a gesture's end during which a detection still counts.
+        fps: the streams' frame rate, for the per-minute and seconds metrics.
+
+    Returns:
+        Rows ``{"decay", "threshold", *ROW_METRICS}``, decays in the outer loop.
     """
     logits = _check_streams(logits, events)
     if not len(decays) or not len(thresholds):
@@ -128,6 +155,14 @@ def pick(rows: Sequence[dict[str, Any]], max_false_per_minute: float = MAX_FALSE
     Ties go to the shorter median delay, then to fewer false triggers. If no row is within
     the budget, the row with the fewest false triggers per minute (then the best recall) is
     returned; ``within_budget`` says which case it is, so a caller can report it honestly.
+
+    Args:
+        rows: the rows of :func:`sweep`, at least one.
+        max_false_per_minute: the false-trigger budget, per minute of stream.
+
+    Returns:
+        A copy of the picked row plus ``within_budget`` and
+        ``max_false_triggers_per_minute``.
     """
     if not rows:
         raise ValueError("no sweep rows to pick from.")
@@ -157,7 +192,14 @@ STREAM_BATCH = 10
 def stream_set(split: str, count: int, frames: int, size: int = 100
                ) -> tuple[np.ndarray, list[list[StreamEvent]]]:
     """The first ``count`` streams of a split (``stream_seed(split, 0 .. count - 1)``):
-    uint8 ``(count, frames, size, size, 3)`` and their events."""
+    uint8 ``(count, frames, size, size, 3)`` and their events.
+
+    Args:
+        split: ``"train"``, ``"validation"`` or ``"test"``.
+        count: how many streams, an int ``>= 1``.
+        frames: frames per stream (at 6 fps: 360 is a minute).
+        size: side of the square frames in pixels, ``32..512``.
+    """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count (streams) must be an int >= 1, got {count!r}.")
     rendered = [synthetic_stream(stream_seed(split, i), frames, size) for i in range(count)]
@@ -170,6 +212,14 @@ def run_streams(runner: Any, videos: np.ndarray, batch: int = STREAM_BATCH) -> l
     ``runner`` is a :class:`~streamnets.streaming.StreamingModel` or a
     :class:`~streamnets.litert.LiteRTRunner` (anything with ``predict_clips``): a stream is
     a long clip streamed frame by frame, ``batch`` streams side by side.
+
+    Args:
+        runner: the model to run, with ``predict_clips(clips) -> (B, T, C)`` logits.
+        videos: uint8 streams ``(N, T, H, W, 3)``, e.g. from :func:`stream_set`.
+        batch: streams per ``predict_clips`` call (memory against speed).
+
+    Returns:
+        ``N`` logits arrays ``(T, C)``, in the order of ``videos``.
     """
     return [x for low in range(0, len(videos), batch)
             for x in runner.predict_clips(videos[low:low + batch])]
@@ -184,6 +234,15 @@ def tune(runner: Any, streams: int = DEFAULT_STREAMS, frames: int = DEFAULT_STRE
     Returns the model card's ``operating_point`` block: ``decay`` and ``threshold`` (what
     the CLI, the export metadata and the browser page use), the rule, and the pooled
     metrics of the picked point on both splits (with the event confusion table on test).
+
+    Args:
+        runner: the model, with ``predict_clips`` (see :func:`run_streams`).
+        streams: streams per split (the first ones of each, see :func:`stream_set`).
+        frames: frames per stream; the default 1,080 is 3 minutes at 6 fps.
+        size: frame side in pixels the model takes.
+        max_false_per_minute: the false-trigger budget of :func:`pick`.
+        decays: the decays swept on validation, each in ``[0, 1]``.
+        thresholds: the thresholds θ swept on validation, each in ``(0, 1]``.
     """
     validation, validation_events = stream_set("validation", streams, frames, size)
     rows = sweep(run_streams(runner, validation), validation_events, decays, thresholds)

@@ -94,7 +94,16 @@ def export_movinet_stream(out_dir: str | os.PathLike, image_size: int = 172,
 
 
 class SavedModelStep:
-    """One frame per call through a saved model's signature, states carried."""
+    """One frame per call through a saved model's signature, states carried.
+
+    Calling the step with a frame returns its logits and keeps the new states for the
+    next call; :meth:`reset` starts a new stream.
+
+    Args:
+        saved_model: the folder :func:`export_movinet_stream` wrote; its
+            ``serving_default`` signature takes ``image`` and the states, and returns
+            ``logits`` and the next states.
+    """
 
     def __init__(self, saved_model: str | os.PathLike) -> None:
         import tensorflow as tf
@@ -113,7 +122,12 @@ class SavedModelStep:
         self.states = dict(self._zeros)
 
     def inputs(self, frame: np.ndarray) -> dict[str, Any]:
-        """The signature's inputs for ``frame`` with the current states."""
+        """The signature's inputs for ``frame`` with the current states.
+
+        Args:
+            frame: one float32 frame in [0, 1] shaped ``(1, 1, H, W, 3)``, as
+                :func:`movinet_frames` yields them.
+        """
         return {"image": frame, **self.states}
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
@@ -126,6 +140,11 @@ class LiteRTStep:
     """One frame per call through a LiteRT signature, states carried by name.
 
     A full-int8 model's image input is int8: frames are quantized with its scale.
+
+    Args:
+        model: the LiteRT flatbuffer, e.g. from :func:`convert_movinet`, with a
+            ``serving_default`` signature taking ``image`` and the states.
+        num_threads: CPU threads the LiteRT interpreter may use.
     """
 
     def __init__(self, model: bytes, num_threads: int = 1) -> None:
@@ -159,7 +178,16 @@ class LiteRTStep:
 
 def movinet_frames(count: int, image_size: int, seed: int = 0) -> np.ndarray:
     """``count`` frames of synthetic gesture clips, float32 in [0, 1], each shaped
-    ``(1, 1, H, W, 3)`` as MoViNet's one-frame signature takes them."""
+    ``(1, 1, H, W, 3)`` as MoViNet's one-frame signature takes them.
+
+    Args:
+        count: the number of frames; they are cut from consecutive 16-frame clips.
+        image_size: the square frame side ``H = W`` in pixels.
+        seed: the seed of the first clip (the next ones use ``seed + 1``, ...).
+
+    Returns:
+        An array ``(count, 1, 1, H, W, 3)`` float32.
+    """
     from streamnets.data import synthetic_clip
 
     clips = [synthetic_clip(i % 25, seed + i, frames=16, size=image_size)
@@ -206,7 +234,19 @@ def convert_movinet(saved_model: str | os.PathLike, int8: bool = False,
 
 def max_relative_difference(reference: SavedModelStep, candidate: LiteRTStep,
                             frames: np.ndarray) -> float:
-    """Largest per-frame logit difference over a stream, relative to the logits' range."""
+    """Largest per-frame logit difference over a stream, relative to the logits' range.
+
+    Both steps are reset first, then fed the same frames in order.
+
+    Args:
+        reference: the saved model's step, whose logits are the truth; each frame's
+            difference is divided by the range (max - min) of its logits.
+        candidate: the converted model's step.
+        frames: the stream, frames shaped as :func:`movinet_frames` returns them.
+
+    Returns:
+        The worst frame's largest absolute logit difference over the reference range.
+    """
     reference.reset()
     candidate.reset()
     worst = 0.0

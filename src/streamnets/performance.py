@@ -73,12 +73,21 @@ def _check_counts(argument: str, values: Sequence[int], length: int | None = Non
 
 
 def median_ms(seconds: Sequence[float]) -> float:
-    """Median of ``seconds``, in milliseconds."""
+    """Median of ``seconds``, in milliseconds.
+
+    Args:
+        seconds: call times in seconds, e.g. one path's list from
+            :func:`~streamnets.timing.time_in_turn`.
+    """
     return 1000.0 * float(np.median(seconds))
 
 
 def compiled_call(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
-    """``model`` in inference mode inside a ``tf.function``: what a deployment would run."""
+    """``model`` in inference mode inside a ``tf.function``: what a deployment would run.
+
+    Args:
+        model: the Keras model to call with ``training=False``.
+    """
     return tf.function(lambda x: model(x, training=False), autograph=False)
 
 
@@ -96,7 +105,12 @@ def _stream_step(stream: StreamingModel, batch_size: int) -> TimedPath:
 
 def recompute_window_fn(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
     """The naive alternative to streaming: rerun the clip model on the last ``T`` frames
-    for every new frame and keep the newest frame's logits. Compiled, for fair timing."""
+    for every new frame and keep the newest frame's logits. Compiled, for fair timing.
+
+    Args:
+        model: the clip model; the function maps a window ``(B, T, H, W, C)`` to the
+            newest frame's logits ``(B, n_classes)``.
+    """
 
     @tf.function(autograph=False)
     def newest_logits(window: tf.Tensor) -> tf.Tensor:
@@ -137,7 +151,18 @@ def compare_latency(
 ) -> LatencyComparison:
     """Median wall-clock time per new frame: ``stream``'s compiled step against rerunning
     ``model`` on a ``window``-frame clip (default: the model's own clip length), timed in
-    turn (:func:`time_in_turn`)."""
+    turn (:func:`time_in_turn`).
+
+    Args:
+        model: the clip model whose window is recomputed.
+        stream: its streaming model (:func:`~streamnets.streaming.to_streaming`).
+        batch_size: streams per call, for both paths (an int >= 1); the times are per
+            call, not per stream.
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        window: frames of the recomputed clip; ``None`` for the model's own clip length
+            (then it must be fixed).
+    """
     window = window or model.inputs[0].shape[1]
     if window is None:
         raise ValueError("window must be given when the model's frame count is None.")
@@ -179,6 +204,15 @@ def block_benchmark(
     depthwise-separable spatiotemporal) map the same ``channels`` (in, middle, out) at
     ``size`` x ``size``; each clip batch is ``(batch_size, frames, size, size, in)``.
     Ratios are to the 3D block.
+
+    Args:
+        frames: frames per clip.
+        batch_size: clips per timed call.
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        size: height and width of the block's input, in pixels.
+        channels: ``(in, middle, out)`` channels of every block, positive ints.
+        temporal_kernel: the temporal kernel size of every block.
     """
     _check_counts("channels", channels, length=3)
     c_in, c_mid, c_out = channels
@@ -242,6 +276,13 @@ def streaming_benchmark(
       weights against our step;
     * throughput with ``stream_counts`` independent streams per batch;
     * the FIFO state each stream keeps.
+
+    Args:
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        stream_counts: streams per batch for the throughput rows, positive ints.
+        brainchip: also time BrainChip's bufferized model (needs the akida extra;
+            reported as unavailable without it).
     """
     _check_counts("stream_counts", stream_counts)
     model = gesture_net()
@@ -331,6 +372,17 @@ def litert_streaming_benchmark(
     model's logits are checked against the Keras clip model's on ``check_clips`` fresh
     synthetic test clips (the result says whether they are equal). ``model`` defaults to
     :func:`gesture_model`; tests pass a small one.
+
+    Args:
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        calibration_clips: synthetic training clips that calibrate the int8 models
+            (an int >= :data:`~streamnets.quantize.MIN_CALIBRATION_CLIPS`).
+        check_clips: synthetic test clips the float clip model is checked on (>= 1).
+        model: the clip model with a fixed clip length; ``None`` for
+            :func:`gesture_model`.
+        peak_shape: ``(rows, depth, columns)`` of the int8 matrix product timed for the
+            peak (:func:`int8_matmul_model`).
     """
     _check_counts("repeats, rounds and check_clips", [repeats, rounds, check_clips])
     _check_shape(peak_shape)
@@ -430,6 +482,15 @@ def litert_streams_benchmark(
     one interpreter, one thread); ``N`` batch-1 int8 interpreters of one thread each,
     shared out over as many Python threads as the machine has cores; and the compiled
     Keras step at batch ``N``. ``model`` defaults to :func:`gesture_model`.
+
+    Args:
+        stream_counts: the numbers of streams ``N`` to measure, positive ints.
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        calibration_clips: synthetic training clips that calibrate the int8 models
+            (an int >= :data:`~streamnets.quantize.MIN_CALIBRATION_CLIPS`).
+        model: the clip model with a fixed clip length; ``None`` for
+            :func:`gesture_model`.
     """
     _check_counts("stream_counts", stream_counts)
     _check_counts("repeats and rounds", [repeats, rounds])
@@ -491,6 +552,12 @@ def growth_benchmark(
     * clip length (100x100): the streaming step, whose cost does not depend on the clip
       length (its FIFOs hold kernel-size frames), against recomputing the whole window
       for each new frame, whose cost grows with it.
+
+    Args:
+        sizes: square input sizes in pixels (16-frame models), positive ints.
+        clip_lengths: clip lengths in frames (100x100 models), positive ints.
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
     """
     _check_counts("sizes", sizes)
     _check_counts("clip_lengths", clip_lengths)
@@ -538,6 +605,10 @@ def int8_matmul_model(shape: tuple[int, int, int] = PEAK_SHAPE) -> bytes:
 
     Int8 in, int8 out, no float ops: its speed is the int8 peak of LiteRT's kernels on
     this CPU, the yardstick for the int8 gesture model (which runs the same kernels).
+
+    Args:
+        shape: ``(rows, depth, columns)``, positive ints; one call is
+            ``rows * depth * columns`` multiply-accumulates.
     """
     rows, depth, columns = _check_shape(shape)
     rng = np.random.default_rng(0)
@@ -607,6 +678,18 @@ def runtime_benchmark(
     weights; and an int8 matrix product of ``peak_shape`` on each of ``threads``, whose
     speed gives the fastest the int8 model could run (its MACs at peak speed). The Akida
     runtime is never timed (its licence forbids publishing results). Also the sizes.
+
+    Args:
+        repeats: timed calls per path per round (:func:`~streamnets.timing.time_in_turn`).
+        rounds: how many times every path takes its turn.
+        calibration_clips: synthetic training clips that calibrate the int8 models
+            (an int >= :data:`~streamnets.quantize.MIN_CALIBRATION_CLIPS`).
+        threads: LiteRT interpreter thread counts to time the exports and the peak on,
+            positive ints.
+        brainchip: also time BrainChip's models (needs the akida extra; reported as not
+            measured without it).
+        peak_shape: ``(rows, depth, columns)`` of the int8 matrix product timed for the
+            peak (:func:`int8_matmul_model`).
     """
     _check_shape(peak_shape)
     _check_counts("threads", threads)
@@ -696,6 +779,15 @@ def targets(streaming: Mapping[str, Any] | None, runtimes: Mapping[str, Any] | N
     limit at the measured int8 peak. With ``litert`` (:func:`litert_streaming_benchmark`):
     in LiteRT, recomputing the window at least 14x the step's time, float and int8; the
     bare int8 invoke within 1.5x of the MACs limit at the int8 peak of the same run.
+
+    Args:
+        streaming: the result of :func:`streaming_benchmark`, or ``None``.
+        runtimes: the result of :func:`runtime_benchmark`, or ``None``.
+        litert: the result of :func:`litert_streaming_benchmark`, or ``None`` to leave
+            its two goals out.
+
+    Returns:
+        One row per goal: ``goal``, ``target``, ``measured`` and ``met``.
     """
     latency = (runtimes or {}).get("latency_batch1", {})
 
@@ -750,7 +842,18 @@ LOOP_STAGES: tuple[str, ...] = ("decode", "step", "detect")
 def stream_video(frames: int, path: str | Path, size: int = 160, seed: int = 0,
                  fps: float = 2 * MODEL_FPS) -> Path:
     """Write a synthetic stream of ``frames`` frames, ``size`` pixels square, to an mp4 at
-    ``fps`` (12 by default, Jester's rate, so decoding reads two frames per model frame)."""
+    ``fps`` (12 by default, Jester's rate, so decoding reads two frames per model frame).
+
+    Args:
+        frames: length of the stream in frames (at ``fps``).
+        path: the video file to write.
+        size: height and width of the frames, in pixels.
+        seed: the synthetic stream's seed (:func:`streamnets.data.synthetic_stream`).
+        fps: frames per second of the video.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+    """
     pixels, _ = synthetic_stream(seed, frames=frames, size=size)
     write_video(path, pixels, fps=fps)
     return Path(path)
@@ -803,6 +906,17 @@ def stream_loop_benchmark(
     frames per second of a pass, milliseconds per frame of each stage (medians over
     passes), and the real-time factor at the model's rate: frames per second /
     :data:`~streamnets.data.MODEL_FPS` (above 1: faster than a live camera delivers).
+
+    Args:
+        frames: frames of the source video at 12 fps (half as many reach the model).
+        source_size: height and width of the source video, in pixels, before the
+            centre crop and resize to the model's size.
+        repeats: timed passes per path per round (after one untimed pass).
+        rounds: how many times every path takes its turn.
+        calibration_clips: synthetic training clips that calibrate the int8 models
+            (an int >= :data:`~streamnets.quantize.MIN_CALIBRATION_CLIPS`).
+        decay: the detector's decay factor in ``[0, 1]``.
+        threshold: the detector's trigger level of a smoothed probability.
     """
     _check_counts("frames, repeats and rounds", [frames, repeats, rounds])
     if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:

@@ -56,7 +56,17 @@ INT8_MIN, INT8_MAX = -128, 127
 
 def check_calibration_clips(clips: Any, frame_shape: Sequence[int],
                             minimum: int = MIN_CALIBRATION_CLIPS) -> np.ndarray:
-    """Calibration clips as uint8 ``(N, T, H, W, C)`` with ``N >= minimum``, or a clear error."""
+    """Calibration clips as uint8 ``(N, T, H, W, C)`` with ``N >= minimum``, or a clear error.
+
+    Args:
+        clips: the calibration clips, anything :func:`numpy.asarray` takes, checked by
+            :func:`streamnets.frames.check_frames` (uint8 values).
+        frame_shape: the model's frame shape ``(H, W, C)`` every clip's frames must have.
+        minimum: the fewest clips accepted (:data:`MIN_CALIBRATION_CLIPS` by default).
+
+    Raises:
+        ValueError: the set is empty, has the wrong shape or dtype, or too few clips.
+    """
     array = np.asarray(clips)
     if array.size == 0:
         raise ValueError(
@@ -81,6 +91,13 @@ class CalibrationSet:
     state (1, ...) *before* that frame, flat as exported}``, what the exported step receives when
     it runs live. Pairs are produced on the fly (the states of 100x100 frames are about
     1.6 MB per pair), so the set can be iterated again (converter, then debugger).
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` whose states are
+            recorded.
+        clips: uint8 clips ``(N, T, H, W, C)`` of ``stream``'s frame shape, checked by
+            :func:`check_calibration_clips`; ``len(set)`` is ``N * T`` pairs.
+        minimum: the fewest clips accepted.
     """
 
     def __init__(self, stream: Any, clips: Any, minimum: int = MIN_CALIBRATION_CLIPS) -> None:
@@ -102,7 +119,13 @@ class CalibrationSet:
 
 
 def calibration_pairs(stream: Any, clips: Any) -> CalibrationSet:
-    """The representative (frame, states) pairs of ``clips`` streamed through ``stream``."""
+    """The representative (frame, states) pairs of ``clips`` streamed through ``stream``.
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` to calibrate.
+        clips: uint8 training clips ``(N, T, H, W, C)``, at least
+            :data:`MIN_CALIBRATION_CLIPS` of them.
+    """
     return CalibrationSet(stream, clips)
 
 
@@ -146,6 +169,14 @@ def litert_layer_errors(stream: Any, calibration: CalibrationSet) -> list[LayerE
     output is compared with the float op's on those inputs: the error *that op* adds,
     not the error accumulated from the input. Only ops that compute (convolutions, dense,
     pooling, arithmetic) are kept; data movement (reshape, slice, concat) adds no error.
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel` to convert to int8.
+        calibration: its pairs (:func:`calibration_pairs`), used both to calibrate the
+            int8 model and as the debugger's inputs.
+
+    Returns:
+        One :class:`LayerError` per computing op, in the debugger's order.
     """
     with litert_converter(stream) as converter:
         float_model = converter.convert()
@@ -193,6 +224,15 @@ def weight_ranges(stream: Any) -> list[dict[str, Any]]:
     Per-channel quantization gives each output channel its own scale ``max|w| / 127``;
     a per-tensor scale would be set by the largest channel, and the ratio ``largest /
     smallest`` says how many int8 steps the smallest channels would lose.
+
+    Args:
+        stream: the :class:`~streamnets.streaming.StreamingModel`; its per-frame layers
+            with a ``kernel`` are measured.
+
+    Returns:
+        One dict per such layer: ``layer``, ``kind``, ``weights`` (count), ``max_abs``,
+        the smallest and median per-channel ``max|w|``, and ``channel_spread``
+        (largest / smallest).
     """
     rows = []
     for layer in stream.frame_layers:
@@ -233,7 +273,11 @@ def quantizeml_params() -> Any:
 
 def time_major(clips: np.ndarray) -> np.ndarray:
     """Clips ``(N, T, H, W, C)`` as frames ``(T * N, H, W, C)``, row ``t * N + b`` = clip
-    ``b``'s frame ``t``: what a per-frame model with batch size ``N`` streams."""
+    ``b``'s frame ``t``: what a per-frame model with batch size ``N`` streams.
+
+    Args:
+        clips: an array ``(N, T, ...)``: clips, frames, then each frame's axes.
+    """
     clips = np.asarray(clips)
     return clips.transpose(1, 0, *range(2, clips.ndim)).reshape(-1, *clips.shape[2:])
 
@@ -244,6 +288,15 @@ def quantize_brainchip(model: Any, calibration_clips: Any) -> Any:
     ``model`` is rebuilt as BrainChip's tf_keras structure with our weights, bufferized
     and quantized; calibration streams ``calibration_clips`` ``(N, T, H, W, C)`` uint8
     with batch size ``N`` (one FIFO stream per clip, frames time-major).
+
+    Args:
+        model: a (trained) :func:`streamnets.models.gesture_net` with a fixed number of
+            frames, as :func:`streamnets.brainchip.to_tf_keras` takes it.
+        calibration_clips: uint8 training clips ``(N, T, H, W, C)``, at least
+            :data:`MIN_CALIBRATION_CLIPS`; ``N`` is also the calibration batch size.
+
+    Returns:
+        The quantized ``tf_keras`` model, its FIFO buffers reset.
     """
     require_akida_extra("tf_keras", "quantizeml")
     from quantizeml.layers import reset_buffers
@@ -267,6 +320,11 @@ def predict_buffered(model: Any, clips: Any, batch_size: int = 32) -> np.ndarray
     ``model`` is :func:`streamnets.brainchip.bufferized` or :func:`quantize_brainchip`'s
     result: its FIFOs live inside its layers, so clips go ``batch_size`` at a time, one
     stream per row, frame by frame, and the buffers are reset before each batch.
+
+    Args:
+        model: BrainChip's per-frame ``tf_keras`` model, taking frames ``(B, H, W, C)``.
+        clips: uint8 clips ``(N, T, H, W, C)`` of the model's frame shape.
+        batch_size: clips streamed together (an int >= 1); the last batch may be smaller.
     """
     require_akida_extra("tf_keras", "quantizeml")
     from quantizeml.layers import reset_buffers
@@ -290,7 +348,12 @@ def predict_buffered(model: Any, clips: Any, batch_size: int = 32) -> np.ndarray
 
 
 def top1_agreement(reference: np.ndarray, candidate: np.ndarray) -> float:
-    """Fraction of frames whose top-1 class is the same in both ``(..., n_classes)`` logits."""
+    """Fraction of frames whose top-1 class is the same in both ``(..., n_classes)`` logits.
+
+    Args:
+        reference: logits ``(..., n_classes)``, e.g. the float model's ``(N, T, n_classes)``.
+        candidate: logits of the same shape, e.g. the quantized model's.
+    """
     reference, candidate = np.asarray(reference), np.asarray(candidate)
     if reference.shape != candidate.shape:
         raise ValueError(f"logits shapes differ: {reference.shape} vs {candidate.shape}.")
@@ -299,7 +362,18 @@ def top1_agreement(reference: np.ndarray, candidate: np.ndarray) -> float:
 
 def accuracy_table(logits: Mapping[str, np.ndarray], labels: np.ndarray, decay: float
                    ) -> list[dict[str, Any]]:
-    """Frame and clip accuracy (with decay) of several models on the same clips."""
+    """Frame and clip accuracy (with decay) of several models on the same clips.
+
+    Args:
+        logits: each model's name mapped to its per-frame logits ``(N, T, n_classes)``;
+            the first one is the reference for ``top1_agreement_with_first``.
+        labels: the true class index of each clip, shape ``(N,)``.
+        decay: the decay factor in ``[0, 1]`` of the smoothing behind clip accuracy.
+
+    Returns:
+        One row per model, in ``logits``' order: ``model``, ``frame_accuracy``,
+        ``clip_accuracy`` and ``top1_agreement_with_first``.
+    """
     reference = next(iter(logits.values()))
     return [{
         "model": name,

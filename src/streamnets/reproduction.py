@@ -47,7 +47,11 @@ CALIBRATION_FRAMES = 16
 
 
 def check_data(data: str) -> str:
-    """``data`` if it is one of :data:`DATA_CHOICES`, else a ``ValueError`` saying what is."""
+    """``data`` if it is one of :data:`DATA_CHOICES`, else a ``ValueError`` saying what is.
+
+    Args:
+        data: a chapter's ``DATA`` parameter: ``"synthetic"`` or ``"jester-subset"``.
+    """
     if data not in DATA_CHOICES:
         raise ValueError(f"DATA must be one of {DATA_CHOICES}, got {data!r}: 'synthetic' runs "
                          "on rendered clips, 'jester-subset' downloads BrainChip's subset.")
@@ -58,7 +62,14 @@ def validation_clips(root: str | os.PathLike, num_clips: int | None = None,
                      batch_size: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """All (or the first ``num_clips``) validation clips of BrainChip's subset at ``root``,
     uint8 ``(N, 16, 100, 100, 3)``, and their labels ``(N,)`` in
-    :data:`~streamnets.data.JESTER_CLASSES` order."""
+    :data:`~streamnets.data.JESTER_CLASSES` order.
+
+    Args:
+        root: the subset's folder (``tfrecords/`` and the CSVs), e.g. from
+            :func:`streamnets.data.remote.jester_subset`.
+        num_clips: read only the first records, ``>= 1``; ``None`` reads them all.
+        batch_size: clips decoded per batch while reading (memory, not the result).
+    """
     from streamnets.data.jester import jester_tfrecord_dataset
 
     batches = list(jester_tfrecord_dataset(root, "validation", batch_size=batch_size,
@@ -72,7 +83,14 @@ def validation_clips(root: str | os.PathLike, num_clips: int | None = None,
 
 def load_calibration(path: str | os.PathLike) -> np.ndarray:
     """The frames of BrainChip's calibration ``.npz``: its arrays concatenated in file
-    order, as their tutorial does, checked to be uint8 ``(N, H, W, 3)``; no pickles."""
+    order, as their tutorial does, checked to be uint8 ``(N, H, W, 3)``; no pickles.
+
+    Args:
+        path: the ``jester_video_bs100.npz`` file (or any ``.npz`` of uint8 frames).
+
+    Raises:
+        ValueError: the file is unreadable, empty, or holds other arrays.
+    """
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = [data[key] for key in data.files]
@@ -89,7 +107,14 @@ def load_calibration(path: str | os.PathLike) -> np.ndarray:
 def calibration_streams(frames: np.ndarray, frames_per_clip: int = CALIBRATION_FRAMES
                         ) -> np.ndarray:
     """Time-major calibration frames ``(T * B, H, W, C)`` as ``B`` clips ``(B, T, H, W, C)``:
-    the inverse of :func:`streamnets.quantize.time_major`."""
+    the inverse of :func:`streamnets.quantize.time_major`.
+
+    Args:
+        frames: time-major frames ``(T * B, H, W, C)``: row ``t * B + b`` is stream
+            ``b``'s frame ``t``.
+        frames_per_clip: ``T``, frames per stream (16 in BrainChip's samples); the row
+            count must be a multiple of it.
+    """
     frames = np.asarray(frames)
     if frames.ndim != 4 or len(frames) == 0 or len(frames) % frames_per_clip:
         raise ValueError(f"calibration frames {frames.shape} cannot be cut into streams of "
@@ -128,7 +153,12 @@ class Reproduction:
 
     def summary(self, tolerance_points: float = 1.0) -> str:
         """One sentence per row, saying whether ours is within ``tolerance_points`` of the
-        reference and, if not, in which direction it differs."""
+        reference and, if not, in which direction it differs.
+
+        Args:
+            tolerance_points: largest gap, in percentage points, still reported as
+                matching BrainChip's number.
+        """
         sentences = []
         for row in self.table():
             ours, reference = row["ours %"], row["reference %"]
@@ -162,7 +192,12 @@ class Reproduction:
 
 def reproduction_markdown(result: Reproduction | None) -> str:
     """BrainChip's numbers beside ours as a Markdown table (ours: "not run" when ``result``
-    is None, that is on synthetic data, or where the quantizeml extra is missing)."""
+    is None, that is on synthetic data, or where the quantizeml extra is missing).
+
+    Args:
+        result: our scores from :func:`reproduce`, or ``None`` for the reference column
+            alone.
+    """
     rows = result.table() if result is not None else [
         {"result": label.format(decay=DEFAULT_DECAY), "reference %": REFERENCE[reference],
          "ours %": None} for label, reference, _ in TABLE_ROWS]
@@ -176,7 +211,12 @@ def reproduction_markdown(result: Reproduction | None) -> str:
 
 def data_source(data: str, clips: int) -> str:
     """The phrase a chapter glues to say what it ran on (and when BrainChip's files came
-    from another server than theirs, that they are stand-ins)."""
+    from another server than theirs, that they are stand-ins).
+
+    Args:
+        data: the chapter's ``DATA`` parameter, ``"synthetic"`` or ``"jester-subset"``.
+        clips: how many clips were scored.
+    """
     from streamnets.data.remote import BRAINCHIP_URL, base_url
 
     if check_data(data) == "synthetic":
@@ -190,7 +230,14 @@ def data_source(data: str, clips: int) -> str:
 def reproduction_summary(result: Reproduction | None, data_url: str | None = None) -> str:
     """What a chapter says about BrainChip's table: how switching works when ``result`` is
     None (synthetic data), else :meth:`Reproduction.summary`, with a warning when the files
-    came from ``data_url`` other than BrainChip's server (fixtures prove only the path)."""
+    came from ``data_url`` other than BrainChip's server (fixtures prove only the path).
+
+    Args:
+        result: our scores from :func:`reproduce`, or ``None`` when the chapter ran on
+            synthetic data.
+        data_url: the server the subset's files came from (e.g.
+            :func:`streamnets.data.remote.base_url`); ``None`` adds no warning.
+    """
     from streamnets.data.remote import BRAINCHIP_URL, FILES
 
     if result is None:
@@ -208,7 +255,15 @@ def reproduction_summary(result: Reproduction | None, data_url: str | None = Non
 
 def preceding_other_class(clips: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """For each clip, the next clip of the set (cyclically) with another label: what it is
-    streamed after when scored warm (no reset, :mod:`streamnets.warm`) on real clips."""
+    streamed after when scored warm (no reset, :mod:`streamnets.warm`) on real clips.
+
+    Args:
+        clips: the set's clips ``(N, T, H, W, C)``.
+        labels: their class indices ``(N,)``; at least two classes must occur.
+
+    Returns:
+        ``(N, T, H, W, C)``: row ``i`` is the clip to stream before clip ``i``.
+    """
     labels = np.asarray(labels)
     if len(set(labels.tolist())) < 2:
         raise ValueError("warm scoring needs clips of at least two classes; the set has "
@@ -230,7 +285,9 @@ def reproduce(model: Any, clips: np.ndarray, labels: np.ndarray,
 
     Args:
         model: the clip model, e.g. ``load_pretrained("brainchip-jester")``.
-        clips: uint8 ``(N, T, H, W, C)`` and ``labels`` ``(N,)``: :func:`validation_clips`.
+        clips: uint8 ``(N, T, H, W, C)`` clips to score, e.g. from
+            :func:`validation_clips`.
+        labels: their class indices ``(N,)``.
         calibration_clips: uint8 ``(B, T, H, W, C)`` streams (:func:`calibration_streams`)
             for both 8-bit models.
         decay: decay smoothing of the clip decision (BrainChip: 0.8).
@@ -261,7 +318,12 @@ def reproduce(model: Any, clips: np.ndarray, labels: np.ndarray,
 def jester_subset_clips(num_clips: int | None = None, progress: bool = True
                         ) -> tuple[np.ndarray, np.ndarray]:
     """The validation clips and labels of BrainChip's subset (the first ``num_clips``, or
-    all), fetched and verified on first use (:func:`validation_clips`)."""
+    all), fetched and verified on first use (:func:`validation_clips`).
+
+    Args:
+        num_clips: keep only the first clips, ``>= 1``; ``None`` keeps all.
+        progress: show a progress bar while downloading the subset.
+    """
     from streamnets.data.remote import jester_subset
 
     return validation_clips(jester_subset(progress), num_clips)
@@ -269,7 +331,14 @@ def jester_subset_clips(num_clips: int | None = None, progress: bool = True
 
 def jester_calibration(progress: bool = True) -> np.ndarray:
     """BrainChip's calibration samples as clips (:func:`calibration_streams`), fetched and
-    verified on first use."""
+    verified on first use.
+
+    Args:
+        progress: show a progress bar while downloading the samples.
+
+    Returns:
+        uint8 clips ``(B, 16, 100, 100, 3)``.
+    """
     from streamnets.data.remote import fetch
 
     return calibration_streams(load_calibration(fetch("jester-calibration", progress)))
@@ -278,7 +347,16 @@ def jester_calibration(progress: bool = True) -> np.ndarray:
 def jester_subset_data(num_clips: int | None = None, progress: bool = True
                        ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """Everything :func:`reproduce` needs: BrainChip's model in our network, the subset's
-    validation clips and labels, and the calibration streams."""
+    validation clips and labels, and the calibration streams.
+
+    Args:
+        num_clips: keep only the first validation clips, ``>= 1``; ``None`` keeps all.
+        progress: show progress bars while downloading the subset and the calibration
+            samples (the model's download always shows one).
+
+    Returns:
+        ``(model, clips, labels, calibration_clips)``.
+    """
     from streamnets.weights import load_pretrained
 
     clips, labels = jester_subset_clips(num_clips, progress)

@@ -31,7 +31,12 @@ STAMP_KEYS: tuple[str, ...] = ("streamnets_version", "commit", "dirty")
 
 def find_results_dir(start: str | Path | None = None) -> Path | None:
     """``benchmarks/results`` of the checkout holding ``start`` (default: the working
-    folder), looked up through its parents; ``None`` outside a checkout (Colab)."""
+    folder), looked up through its parents; ``None`` outside a checkout (Colab).
+
+    Args:
+        start: the folder (or a file in it) the search starts from; ``None`` (or an
+            empty path) means the current working folder.
+    """
     start = Path(start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         candidate = folder / "benchmarks" / "results"
@@ -43,7 +48,12 @@ def find_results_dir(start: str | Path | None = None) -> Path | None:
 def result_path(path_or_folder: str | os.PathLike, name: str) -> Path:
     """Where :func:`write_result` puts result ``name``: ``<path_or_folder>/<name>.json``
     when ``path_or_folder`` is an existing folder, else ``path_or_folder`` itself (a
-    script's ``--out``, whatever its suffix)."""
+    script's ``--out``, whatever its suffix).
+
+    Args:
+        path_or_folder: a results folder, or the exact file to write.
+        name: the result's name, e.g. one of :data:`RESULT_NAMES`.
+    """
     path = Path(path_or_folder)
     return path / f"{name}.json" if path.is_dir() else path
 
@@ -58,6 +68,16 @@ def write_result(path_or_folder: str | os.PathLike, name: str,
     ``<path_or_folder>/<name>.json`` when ``path_or_folder`` is an existing folder, else
     ``path_or_folder`` itself (:func:`result_path`); it is written with
     :func:`streamnets.files.write_json`, so a reader never sees half of it. Returns the path.
+
+    Args:
+        path_or_folder: an existing results folder (the file is ``<name>.json`` in it),
+            or the exact file to write.
+        name: the result's name, a non-empty string (e.g. one of :data:`RESULT_NAMES`).
+        data: the record, a JSON-serialisable mapping; it is copied, not changed.
+
+    Raises:
+        ValueError: ``name`` is not a non-empty string.
+        TypeError: ``data`` is not a mapping.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}.")
@@ -69,7 +89,12 @@ def write_result(path_or_folder: str | os.PathLike, name: str,
 
 
 def short_commit(stamp: Mapping[str, Any]) -> str:
-    """``stamp``'s commit in 10 characters, ``+ changes`` when it was dirty; ``?`` if none."""
+    """``stamp``'s commit in 10 characters, ``+ changes`` when it was dirty; ``?`` if none.
+
+    Args:
+        stamp: a result record or provenance stamp, read for its ``commit`` and
+            ``dirty`` keys (either may be missing).
+    """
     commit = stamp.get("commit")
     if not commit:
         return "?"
@@ -80,7 +105,14 @@ def short_commit(stamp: Mapping[str, Any]) -> str:
 def mismatch(stamp: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
     """Why a result stamped ``stamp`` was not measured by the code stamped ``current``;
     ``None`` when it was: the same version and a known, same commit (uncommitted changes
-    are not compared). The one place this rule is written."""
+    are not compared). The one place this rule is written.
+
+    Args:
+        stamp: the result record read back, with its provenance keys (see
+            :data:`STAMP_KEYS`) if it was stamped.
+        current: the running code's stamp, as :func:`streamnets.provenance.provenance`
+            returns it; it must have ``streamnets_version`` and ``commit``.
+    """
     if not all(key in stamp for key in ("streamnets_version", "commit")):
         return "the file carries no provenance stamp (written before results were stamped)"
     if stamp["streamnets_version"] != current["streamnets_version"]:
@@ -116,6 +148,12 @@ def read_matching_results(folder: str | Path | None,
     :data:`RESULT_NAMES` lands in ``skipped`` with a reason: no file, not valid JSON (a
     half-written file), not a JSON object, no stamp, another version, another commit.
     Nothing raises: a reader measures what it cannot use.
+
+    Args:
+        folder: the results folder (e.g. from :func:`find_results_dir`); ``None`` (no
+            checkout) skips every name.
+        current: the stamp a file must match; ``None`` takes the running code's
+            :func:`streamnets.provenance.provenance`.
     """
     current = dict(current) if current is not None else provenance()
     if folder is None:

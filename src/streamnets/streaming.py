@@ -48,7 +48,12 @@ DTYPE = "float32"
 
 
 class StreamingConversionError(ValueError):
-    """A layer of the model cannot be computed frame by frame (the message says why)."""
+    """A layer of the model cannot be computed frame by frame (the message says why).
+
+    Args:
+        layer: the offending layer of the clip model; its name and type start the message.
+        reason: why it cannot stream and, where possible, how to fix the model.
+    """
 
     def __init__(self, layer: keras.layers.Layer, reason: str) -> None:
         super().__init__(
@@ -66,6 +71,12 @@ class Fifo(keras.layers.Layer):
     oldest slot first, passed in and returned by ``call(frame, fifo) -> (output,
     new_fifo)``: no variable changes during a call, so one set of weights serves any
     number of independent streams (one per batch row).
+
+    Args:
+        frames: the buffer length ``k``, the temporal kernel size (at least 2).
+        activation: the activation applied after the bias, a Keras activation name or
+            callable; ``None`` for none (linear).
+        **kwargs: passed to :class:`keras.layers.Layer` (e.g. ``name``).
     """
 
     def __init__(self, frames: int, activation: str | None = None, **kwargs) -> None:
@@ -76,7 +87,14 @@ class Fifo(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
 
     def state_shape(self, frame_shape: Sequence[int]) -> tuple[int, ...]:
-        """Per-stream buffer shape for per-frame inputs of shape ``(H, W, C)``."""
+        """Per-stream buffer shape for per-frame inputs of shape ``(H, W, C)``.
+
+        Args:
+            frame_shape: the layer's per-frame input shape ``(H, W, C)``.
+
+        Returns:
+            ``(H, W, frames, C)``, no batch axis.
+        """
         height, width, channels = frame_shape
         return (height, width, self.frames, channels)
 
@@ -87,11 +105,20 @@ class Fifo(keras.layers.Layer):
     def apply_window(self, stacked: tf.Tensor) -> tf.Tensor:
         """The layer's output for ``k`` stacked frames ``(B, H, W, k * C)``, slot-major,
         oldest first, one window per row (the clip model as 2-D convs stacks every
-        frame's window this way, :func:`streamnets.litert.convert_clip_litert`)."""
+        frame's window this way, :func:`streamnets.litert.convert_clip_litert`).
+
+        Args:
+            stacked: windows ``(B, H, W, k * C)``: channel ``j * C + c`` is slot ``j``
+                (oldest first), channel ``c``, as :meth:`push` returns them.
+        """
         return self.activation(self.window_conv(stacked) + self.bias)
 
     def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
-        """The temporal conv of stacked windows, before bias and activation."""
+        """The temporal conv of stacked windows, before bias and activation.
+
+        Args:
+            stacked: windows ``(B, H, W, k * C)``, slot-major (see :meth:`apply_window`).
+        """
         raise NotImplementedError
 
     @staticmethod
@@ -114,6 +141,17 @@ class FifoConv(Fifo):
     The ``k`` buffered frames of ``C`` channels are stacked into ``k * C`` channels, so a
     ``(k, kh, kw)`` 3-D kernel becomes a ``(kh, kw, k * C, filters)`` 2-D kernel (slot-major:
     stacked channel ``j * C + c`` is slot ``j``, channel ``c``).
+
+    Args:
+        frames: the buffer length ``k``, the 3-D kernel's temporal size (at least 2).
+        filters: output channels.
+        kernel_size: the spatial kernel ``(kh, kw)``.
+        strides: the spatial strides ``(sh, sw)``.
+        padding: spatial padding, ``"valid"`` or ``"same"`` (time needs none: the FIFO
+            holds the past).
+        dilation_rate: the spatial dilation ``(dh, dw)``.
+        activation: the activation after the bias (name or callable); ``None``: linear.
+        **kwargs: passed to :class:`keras.layers.Layer` (e.g. ``name``).
     """
 
     def __init__(
@@ -142,6 +180,11 @@ class FifoConv(Fifo):
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
 
     def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
+        """The 2-D conv of the stacked windows with the ``(kh, kw, k * C, filters)`` kernel.
+
+        Args:
+            stacked: windows ``(B, H, W, k * C)``, slot-major (see :meth:`apply_window`).
+        """
         return ops.conv(stacked, self.kernel, self.strides, self.padding,
                         dilation_rate=self.dilation_rate)
 
@@ -164,6 +207,14 @@ class FifoDepthwise(Fifo):
         self.bias = self.add_weight(shape=(channels,), initializer="zeros", name="bias")
 
     def window_conv(self, stacked: tf.Tensor) -> tf.Tensor:
+        """Each channel's ``k`` slots times its ``(k,)`` kernel, summed, as a depthwise conv.
+
+        Args:
+            stacked: windows ``(B, H, W, k * C)``, slot-major (see :meth:`apply_window`).
+
+        Returns:
+            ``(B, H, W, C)``.
+        """
         height, width, channels = stacked.shape[1], stacked.shape[2], self.kernel.shape[1]
         rows = ops.reshape(stacked, (-1, height * width, self.frames, channels))
         kernel = ops.reshape(self.kernel, (1, self.frames, channels, 1))
@@ -495,6 +546,10 @@ def to_streaming(model: keras.Model) -> StreamingModel:
     :mod:`streamnets.blocks`, e.g. :func:`streamnets.models.gesture_net`). Weights are
     copied (BN folded in), so later changes to ``model`` do not affect the result.
 
+    Args:
+        model: a functional Keras model taking clips ``(B, T, H, W, C)`` with ``H``, ``W``
+            and ``C`` known (``T`` may be ``None``), one input and one output.
+
     Raises:
         StreamingConversionError: naming the first layer that cannot stream and why
             (temporal stride or dilation, non-causal temporal padding, a skip connection,
@@ -539,6 +594,10 @@ def receptive_field(model: keras.Model) -> int:
     ``k`` frames reaches ``k - 1`` frames further into the past. A stream that never resets
     therefore gives, at every frame, the clip model's output on the window of the last
     ``receptive_field(model)`` frames (older frames have left every FIFO).
+
+    Args:
+        model: a causal clip model that is a chain of layers, as :func:`to_streaming`
+            takes it.
     """
     frames = 1
     for layer in _layer_chain(model):
@@ -553,7 +612,15 @@ def receptive_field(model: keras.Model) -> int:
 def check_states(states: Mapping[str, Any], shapes: Mapping[str, Sequence[int]],
                  batch_size: int) -> dict[str, Any]:
     """``states`` as a dict with exactly the names of ``shapes``, each ``(batch_size, *shape)``
-    float32, or a ``ValueError`` that names the missing, extra or misshapen state."""
+    float32, or a ``ValueError`` that names the missing, extra or misshapen state.
+
+    Args:
+        states: state name -> array or tensor, as :meth:`StreamingModel.init_states` or
+            the previous step returned it.
+        shapes: state name -> per-stream shape (no batch axis), the model's
+            ``state_shapes()``.
+        batch_size: the number of streams, the batch axis every state must have.
+    """
     if not isinstance(states, Mapping):
         raise ValueError(f"states must be a dict of state name -> array, got "
                          f"{type(states).__name__}; start from init_states().")
@@ -588,7 +655,13 @@ def check_states(states: Mapping[str, Any], shapes: Mapping[str, Sequence[int]],
 def check_preceding(preceding: Any, clips: np.ndarray, frame_shape: Sequence[int]
                     ) -> np.ndarray:
     """Frames to stream before ``clips`` (warm clips): uint8 ``(N, T0, H, W, C)``, one
-    sequence per clip, or a ``ValueError`` that says what is wrong."""
+    sequence per clip, or a ``ValueError`` that says what is wrong.
+
+    Args:
+        preceding: uint8 frames ``(N, T0, H, W, C)``, any ``T0 >= 1``.
+        clips: the clips they precede, ``(N, T, H, W, C)``; only ``N`` is compared.
+        frame_shape: the model's frame shape ``(H, W, C)``.
+    """
     preceding = check_frames(preceding, frame_shape, "preceding", leading=2)
     if len(preceding) != len(clips):
         raise ValueError(f"preceding holds {len(preceding)} stream(s) but clips "
@@ -619,6 +692,13 @@ class StreamingModel(tf.Module):
     ``None`` batch axis and no checks: what export traces and the benchmarks time.
     Every per-frame layer (and so every variable the step reads) is reachable as
     ``frame_layers``, an attribute of this module, so ``tf.saved_model.save`` keeps them.
+
+    Args:
+        steps: the converted per-frame layers with their conversion-table rows, in order
+            (built by :func:`to_streaming`, not by hand).
+        frame_shape: the per-frame input shape ``(H, W, C)``.
+        name: the clip model's name; characters not allowed in a Python identifier
+            become ``_``.
     """
 
     def __init__(self, steps: Sequence[_Step], frame_shape: Sequence[int], name: str) -> None:
@@ -668,7 +748,14 @@ class StreamingModel(tf.Module):
 
     # ------------------------------------------------------------ explicit state
     def init_states(self, batch_size: int = 1) -> dict[str, tf.Tensor]:
-        """Zeroed buffers for ``batch_size`` independent streams (zeros = causal padding)."""
+        """Zeroed buffers for ``batch_size`` independent streams (zeros = causal padding).
+
+        Args:
+            batch_size: the number of streams (an int >= 1).
+
+        Returns:
+            State name -> float32 zeros ``(batch_size, *shape)``.
+        """
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
         return {name: tf.zeros((batch_size, *shape), DTYPE)
@@ -684,7 +771,13 @@ class StreamingModel(tf.Module):
     def step_fn(self, frames: Any, states: Mapping[str, Any]
                 ) -> tuple[np.ndarray, dict[str, tf.Tensor]]:
         """One frame per stream, uint8 ``(B, H, W, C)``, and the states before it in;
-        logits ``(B, n_classes)`` (numpy) and the states after it out."""
+        logits ``(B, n_classes)`` (numpy) and the states after it out.
+
+        Args:
+            frames: one uint8 frame per stream ``(B, H, W, C)``, numpy or tensor.
+            states: state name -> float32 ``(B, ...)``, from :meth:`init_states` or the
+                previous call.
+        """
         frames = self._as_frames(frames)
         states = check_states(states, self.state_shapes(), int(frames.shape[0]))
         logits, new_states = self.compiled_step(frames, states)
@@ -697,6 +790,11 @@ class StreamingModel(tf.Module):
         ``None``, a "cold" start) they equal the clip model's. ``preceding``, uint8 frames
         ``(B, T0, H, W, C)``, is streamed first with its logits dropped, so each clip starts
         with warm buffers, as in a live stream that never resets.
+
+        Args:
+            clips: uint8 clips ``(B, T, H, W, C)``.
+            preceding: ``None`` for cold starts, or uint8 frames ``(B, T0, H, W, C)``
+                streamed before the clips, one sequence per clip.
         """
         clips = check_frames(clips, self.frame_shape, "clips", leading=2)
         states = self.init_states(clips.shape[0])
@@ -716,7 +814,12 @@ class StreamingModel(tf.Module):
         self._holder.batch_size = self._holder.states = None
 
     def step(self, frames: Any) -> np.ndarray:
-        """Feed one uint8 frame per stream, ``(B, H, W, C)``; return logits ``(B, n_classes)``."""
+        """Feed one uint8 frame per stream, ``(B, H, W, C)``; return logits ``(B, n_classes)``.
+
+        Args:
+            frames: one uint8 frame per stream ``(B, H, W, C)``, numpy or tensor; ``B``
+                must stay the same until :meth:`reset`.
+        """
         frames = self._as_frames(frames)
         holder, batch_size = self._holder, int(frames.shape[0])
         if holder.states is None:
@@ -734,7 +837,12 @@ class StreamingModel(tf.Module):
 
 
 def max_relative_error(reference: np.ndarray, candidate: np.ndarray) -> float:
-    """``max |candidate - reference| / max |reference|``: error relative to the logits' scale."""
+    """``max |candidate - reference| / max |reference|``: error relative to the logits' scale.
+
+    Args:
+        reference: the trusted logits, e.g. the clip model's ``(B, T, n_classes)``.
+        candidate: logits to check, of the same shape (e.g. the streaming model's).
+    """
     reference = np.asarray(reference, np.float64)
     scale = max(float(np.abs(reference).max()), np.finfo(np.float32).tiny)
     return float(np.abs(np.asarray(candidate, np.float64) - reference).max() / scale)

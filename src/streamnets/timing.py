@@ -138,6 +138,17 @@ def time_in_turn(paths: Mapping[str, TimedPath], repeats: int, rounds: int
 
     ``paths`` maps a name to ``(fn, argument)``. Each turn is ``repeats`` timed calls
     after two warm-up calls (:func:`measure_throughput`).
+
+    Args:
+        paths: each path's name mapped to ``(fn, argument)``, timed as
+            ``fn(argument)``; the paths run in this order in every round.
+        repeats: timed calls per path per round (an int >= 1).
+        rounds: how many times every path takes its turn (an int >= 1); alternating
+            spreads a shared machine's changing load over all paths.
+
+    Returns:
+        Each path's name mapped to its ``repeats * rounds`` call times in seconds, in
+        call order.
     """
     if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
         raise ValueError(f"rounds must be an int >= 1, got {rounds!r}.")

@@ -74,6 +74,12 @@ class TemporalCrossEntropy(keras.losses.Loss):
     windows, :func:`streamnets.data.stream_window`) are used as they are. Targets are
     smoothed (``label_smoothing`` of the mass spread evenly over all classes), and the
     cross-entropy is averaged over frames: one value per clip, then over the batch.
+
+    Args:
+        label_smoothing: the share of the target mass spread evenly over all classes, in
+            ``[0, 1)``; 0.1 (BrainChip's) by default.
+        name: the loss name Keras logs.
+        **kwargs: passed to :class:`keras.losses.Loss` (e.g. ``reduction``).
     """
 
     def __init__(
@@ -103,7 +109,13 @@ class TemporalCrossEntropy(keras.losses.Loss):
 
 def frame_matches(y_true: Any, y_pred: Any) -> Any:
     """``(B, T)`` float: 1 where a frame's own argmax equals its label (the clip's, or the
-    frame's own for per-frame targets)."""
+    frame's own for per-frame targets).
+
+    Args:
+        y_true: integer labels, one per clip ``(B,)`` or ``(B, 1)``, or per frame
+            ``(B, T)``.
+        y_pred: per-frame logits (or probabilities) ``(B, T, C)``.
+    """
     predicted = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
     return ops.cast(ops.equal(predicted, _frame_labels(y_true)), "float32")
 
@@ -114,6 +126,10 @@ class FrameAccuracy(keras.metrics.MeanMetricWrapper):
 
     Early frames come before the gesture, so this is far below the clip accuracy after
     decay smoothing; it is the number BrainChip reports as "temporal accuracy".
+
+    Args:
+        name: the metric name Keras logs.
+        dtype: the dtype of the metric's running mean; ``None``: Keras' default (float32).
     """
 
     def __init__(self, name: str = "frame_accuracy", dtype: Any = None) -> None:
@@ -127,7 +143,11 @@ class FrameAccuracy(keras.metrics.MeanMetricWrapper):
 
 
 def peak_learning_rate(batch_size: int) -> float:
-    """BrainChip's linear scaling rule: 0.008 per 32 clips."""
+    """BrainChip's linear scaling rule: 0.008 per 32 clips.
+
+    Args:
+        batch_size: the global batch size in clips (>= 1).
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
     return batch_size * LEARNING_RATE_PER_32 / 32
@@ -141,7 +161,18 @@ def learning_rate_schedule(
     peak: float | None = None,
 ) -> keras.optimizers.schedules.CosineDecay:
     """Linear warm-up from ``min_learning_rate`` to the peak (default: BrainChip's rule,
-    :func:`peak_learning_rate`; lower for fine-tuning), then cosine decay to it."""
+    :func:`peak_learning_rate`; lower for fine-tuning), then cosine decay to it.
+
+    Args:
+        total_steps: optimizer steps of the whole run (>= 2), warm-up included.
+        batch_size: the global batch size, which sets the default peak.
+        warmup_fraction: the share of ``total_steps`` spent warming up (at least one step,
+            at most ``total_steps - 1``); 2.5% by default.
+        min_learning_rate: the start of the warm-up and the floor of the decay, in
+            ``(0, peak)``.
+        peak: the learning rate reached after the warm-up; ``None`` for
+            :func:`peak_learning_rate` of ``batch_size``.
+    """
     if total_steps < 2:
         raise ValueError(f"total_steps must be >= 2 for a warm-up and a decay, got {total_steps}.")
     peak = peak_learning_rate(batch_size) if peak is None else float(peak)
@@ -163,7 +194,13 @@ def learning_rate_schedule(
 def make_optimizer(total_steps: int, batch_size: int, peak: float | None = None
                    ) -> keras.optimizers.AdamW:
     """AdamW with BrainChip's weight decay, epsilon and schedule (``peak``: see
-    :func:`learning_rate_schedule`)."""
+    :func:`learning_rate_schedule`).
+
+    Args:
+        total_steps: optimizer steps of the whole run (>= 2).
+        batch_size: the global batch size, which sets the default peak learning rate.
+        peak: the peak learning rate; ``None`` for :func:`peak_learning_rate`.
+    """
     return keras.optimizers.AdamW(
         learning_rate=learning_rate_schedule(total_steps, batch_size, peak=peak),
         weight_decay=WEIGHT_DECAY,
@@ -184,6 +221,14 @@ def compile_for_training(
     mirrored like the model's. Under several replicas the BN layers are switched to
     synchronized statistics: every replica then normalizes with the global batch's
     moments, which makes an N-device step the same computation as a one-device step.
+
+    Args:
+        model: the uncompiled model, e.g. :func:`streamnets.models.gesture_net`; it is
+            compiled in place and returned.
+        total_steps: optimizer steps of the whole run, for the schedule.
+        batch_size: the global batch size, for the default peak learning rate.
+        label_smoothing: the loss's label smoothing, in ``[0, 1)``.
+        peak: the peak learning rate; ``None`` for :func:`peak_learning_rate`.
     """
     if tf.distribute.get_strategy().num_replicas_in_sync > 1:
         for layer in model.layers:
@@ -203,7 +248,16 @@ def compile_for_training(
 
 def check_labels(labels: Any, n_classes: int, where: str | None = None) -> np.ndarray:
     """Raise ``ValueError`` unless every label is an int in ``[0, n_classes)``; ``where``
-    (e.g. the dataset's name and batch) starts the message."""
+    (e.g. the dataset's name and batch) starts the message.
+
+    Args:
+        labels: class indices, any shape (an empty array passes).
+        n_classes: the number of classes the model predicts.
+        where: what the labels are, prefixed to the error message; ``None`` for nothing.
+
+    Returns:
+        ``labels`` as a numpy array.
+    """
     labels = np.asarray(labels)
     prefix = f"{where}: " if where else ""
     if labels.size and (not np.issubdtype(labels.dtype, np.integer)):
@@ -221,7 +275,12 @@ def check_labels(labels: Any, n_classes: int, where: str | None = None) -> np.nd
 
 
 def check_dataset(dataset: tf.data.Dataset, what: str) -> tf.data.Dataset:
-    """``dataset`` itself, if it is a ``tf.data.Dataset`` not known to be empty."""
+    """``dataset`` itself, if it is a ``tf.data.Dataset`` not known to be empty.
+
+    Args:
+        dataset: the dataset of ``(clips, labels)`` batches to check.
+        what: its name in the error message (e.g. ``"validation_data"``).
+    """
     if not isinstance(dataset, tf.data.Dataset):
         raise ValueError(f"{what} must be a tf.data.Dataset of (clips, labels) batches.")
     if dataset.cardinality() == 0:
@@ -235,6 +294,11 @@ def checked_dataset(dataset: tf.data.Dataset, n_classes: int, what: str) -> tf.d
     For ``model.fit``, which iterates in-graph; a bad label raises TF's
     ``InvalidArgumentError`` there. :func:`predict_logits` checks on the host instead,
     which gives a ``ValueError``.
+
+    Args:
+        dataset: ``(clips, labels)`` batches; labels become int32.
+        n_classes: the number of classes the model predicts.
+        what: the dataset's name in the error messages.
     """
     check_dataset(dataset, what)
 
@@ -262,6 +326,12 @@ def predict_logits(
 
     Labels are checked per batch on the host (they are numpy here anyway), so a label
     beyond the model's classes is a ``ValueError`` naming ``what``, not a TF traceback.
+
+    Args:
+        model: a clip model with per-frame logits ``(B, T, C)``.
+        dataset: a finite dataset of ``(clips, labels)`` batches, one label per clip; a
+            short last batch is padded (one traced shape) and the padding dropped.
+        what: the dataset's name in error messages.
     """
     n_classes = int(model.output.shape[-1])
     logits, labels, full = [], [], None
@@ -282,7 +352,13 @@ def predict_logits(
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
-    """``(n_classes, n_classes)`` counts; row = true class, column = predicted class."""
+    """``(n_classes, n_classes)`` counts; row = true class, column = predicted class.
+
+    Args:
+        labels: the true class of each clip, integers in ``[0, n_classes)``.
+        predictions: the predicted class of each clip, the same shape.
+        n_classes: the number of classes.
+    """
     labels = check_labels(labels, n_classes)
     predictions = check_labels(predictions, n_classes)
     return np.bincount(labels * n_classes + predictions, minlength=n_classes**2).reshape(
@@ -303,6 +379,13 @@ def evaluate_logits(
     frame), ``accuracy_vs_frames`` (clip accuracy if decided after 1..T frames),
     ``per_class_accuracy`` (clip accuracy per true class; NaN for
     classes absent from ``labels``), the ``confusion`` matrix and the mean ``loss``.
+
+    Args:
+        logits: per-frame logits ``(N, T, C)``: clips, frames, classes.
+        labels: the true class of each clip, integers in ``[0, C)``, shape ``(N,)``.
+        decay: the smoothing's decay factor in ``[0, 1]`` behind the clip accuracies.
+        label_smoothing: the label smoothing of the reported ``loss``
+            (:class:`TemporalCrossEntropy`).
     """
     logits = np.asarray(logits)
     n_classes = logits.shape[-1]
@@ -340,7 +423,15 @@ def evaluate_classes(
     classes: list[int],
     decay: float = smoothing.DEFAULT_DECAY,
 ) -> dict[str, Any]:
-    """:func:`evaluate_logits` restricted to the clips whose label is in ``classes``."""
+    """:func:`evaluate_logits` restricted to the clips whose label is in ``classes``.
+
+    Args:
+        logits: per-frame logits ``(N, T, C)``.
+        labels: the true class of each clip, shape ``(N,)``.
+        classes: the class indices to keep (e.g. :func:`mirror_pair_classes`); at least
+            one clip must have one of them.
+        decay: the smoothing's decay factor in ``[0, 1]``.
+    """
     logits, labels = smoothing.check_clip_labels(logits, labels)
     keep = np.isin(labels, classes)
     if not keep.any():
@@ -355,7 +446,14 @@ def evaluate(
     what: str = "dataset",
 ) -> dict[str, Any]:
     """:func:`evaluate_logits` of ``model`` over a finite ``dataset`` (``what`` names it in
-    errors)."""
+    errors).
+
+    Args:
+        model: a clip model with per-frame logits ``(B, T, C)``.
+        dataset: a finite dataset of ``(clips, labels)`` batches, one label per clip.
+        decay: the smoothing's decay factor in ``[0, 1]``.
+        what: the dataset's name in error messages.
+    """
     logits, labels = predict_logits(model, dataset, what)
     return evaluate_logits(logits, labels, decay)
 
@@ -365,7 +463,11 @@ def evaluate(
 
 def local_copy(model: keras.Model) -> keras.Model:
     """An uncompiled copy of ``model`` on this machine only (no strategy), with its weights:
-    predicting with a multi-worker model would shard the data across the workers."""
+    predicting with a multi-worker model would shard the data across the workers.
+
+    Args:
+        model: a model rebuildable from its config (functional or sequential).
+    """
     clean = model.__class__.from_config(model.get_config())
     clean.set_weights(model.get_weights())
     return clean
@@ -376,6 +478,11 @@ def save_weights(model: keras.Model, path: str | os.PathLike) -> None:
 
     A compiled model's weights file also carries the optimizer's moments (3x the size);
     an uncompiled clone keeps only what inference needs.
+
+    Args:
+        model: the (possibly compiled) model.
+        path: the file to write, ending in ``.weights.h5`` (Keras requires it); its
+            folder is created if needed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -388,7 +495,12 @@ CHECKPOINT_PREFIX = "step-"
 
 
 def latest_checkpoint(checkpoint_dir: str | os.PathLike) -> Path | None:
-    """The newest complete checkpoint in ``checkpoint_dir`` (``None`` if there is none)."""
+    """The newest complete checkpoint in ``checkpoint_dir`` (``None`` if there is none).
+
+    Args:
+        checkpoint_dir: the folder of ``step-NNNNNNN/`` checkpoints; one counts when it
+            holds ``state.json``. A missing folder means none.
+    """
     directory = Path(checkpoint_dir)
     if not directory.is_dir():
         return None
@@ -407,6 +519,13 @@ def save_checkpoint(
     counter, moments). Everything goes to a temporary folder first, then one ``rename``
     publishes it, so :func:`latest_checkpoint` never sees a half-written checkpoint. Only
     the newest ``keep`` checkpoints are kept.
+
+    Args:
+        checkpoint_dir: the folder of checkpoints, created if needed.
+        model: the compiled model; its weights file carries the optimizer state.
+        state: JSON-serialisable progress, with at least an int ``step`` (which names the
+            folder); :func:`fit` adds ``epoch``, ``elapsed_s``, ``config`` and ``history``.
+        keep: how many of the newest checkpoints to keep (>= 1), this one included.
     """
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     final = checkpoint_dir / f"{CHECKPOINT_PREFIX}{state['step']:07d}"
@@ -426,6 +545,14 @@ def restore_checkpoint(path: Path, model: keras.Model, config: TrainConfig) -> d
 
     Refuses a checkpoint written with another :class:`TrainConfig`: its schedule and data
     stream would not continue the same run.
+
+    Args:
+        path: a checkpoint folder, e.g. from :func:`latest_checkpoint`.
+        model: the model, compiled like the run that wrote it (:func:`compile_for_training`).
+        config: this run's settings; they must equal the checkpoint's.
+
+    Returns:
+        The checkpoint's ``state`` (see :func:`save_checkpoint`).
     """
     state = json.loads((path / "state.json").read_text())
     if state["config"] != asdict(config):
@@ -494,7 +621,12 @@ def chain_histories(*histories: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def training_stages(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``training`` sections of a model card and of the runs it continued, oldest first."""
+    """The ``training`` sections of a model card and of the runs it continued, oldest first.
+
+    Args:
+        card: a model card (dict); each ``training`` section may hold the one it continued
+            under ``init_training``.
+    """
     stages = []
     training = card.get("training")
     while training:
@@ -504,7 +636,15 @@ def training_stages(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def learning_rate_curve(stages: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    """Step (counted across stages) and learning rate of every step of chained runs."""
+    """Step (counted across stages) and learning rate of every step of chained runs.
+
+    Args:
+        stages: ``training`` sections, oldest first (:func:`training_stages`); each has a
+            ``config`` with ``steps``, ``batch_size`` and optionally ``learning_rate``.
+
+    Returns:
+        ``(steps, learning_rates)``, two 1-D arrays of the same length.
+    """
     steps, rates, offset = [], [], 0
     for training in stages:
         config = training["config"]

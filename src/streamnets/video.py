@@ -75,7 +75,11 @@ class VideoInfo:
     """The duration the container records, if any."""
 
     def model_frames(self, fps: float = MODEL_FPS) -> int | None:
-        """About how many frames :func:`iter_video` will yield at ``fps`` (``None``: unknown)."""
+        """About how many frames :func:`iter_video` will yield at ``fps`` (``None``: unknown).
+
+        Args:
+            fps: the sampling rate in frames per second, :data:`MODEL_FPS` (6) by default.
+        """
         if self.duration_s is None:
             return None
         return max(math.ceil(self.duration_s * fps - 1e-6), 0)
@@ -116,7 +120,14 @@ def _open(path: str | os.PathLike) -> tuple[Any, Any]:
 
 
 def probe_video(path: str | os.PathLike) -> VideoInfo:
-    """Size, frame rate and duration as the container records them (nothing is decoded)."""
+    """Size, frame rate and duration as the container records them (nothing is decoded).
+
+    Args:
+        path: a video file FFmpeg can read.
+
+    Raises:
+        VideoError: the file is missing, empty, unreadable or has no video stream.
+    """
     container, stream = _open(path)
     with container:
         rate = stream.average_rate or stream.guessed_rate
@@ -131,7 +142,13 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
 
 def centre_square(image: np.ndarray, size: int) -> np.ndarray:
     """The largest centred square of ``image`` ``(H, W, 3)``, resized (bilinear, anti-aliased)
-    to ``(size, size, 3)`` uint8."""
+    to ``(size, size, 3)`` uint8.
+
+    Args:
+        image: one uint8 RGB frame ``(H, W, 3)`` of any aspect ratio.
+        size: side of the output square in pixels (no resize when it equals the shorter
+            side).
+    """
     height, width = image.shape[:2]
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
@@ -232,7 +249,17 @@ def iter_video(path: str | os.PathLike, fps: float = MODEL_FPS, size: int = 100,
 
 def read_video(path: str | os.PathLike, fps: float = MODEL_FPS, size: int = 100,
                max_frames: int | None = None) -> np.ndarray:
-    """All of :func:`iter_video`'s frames as one uint8 array ``(T, size, size, 3)``."""
+    """All of :func:`iter_video`'s frames as one uint8 array ``(T, size, size, 3)``.
+
+    Args:
+        path: a video file FFmpeg can read (mp4, webm, avi, mov, ...).
+        fps: the sampling rate, :data:`~streamnets.data.MODEL_FPS` (6) by default.
+        size: height = width of every frame.
+        max_frames: keep at most this many frames (``None``: the whole video).
+
+    Raises:
+        VideoError: as for :func:`iter_video`.
+    """
     frames = list(iter_video(path, fps, size, max_frames))
     return np.stack(frames)
 
@@ -255,6 +282,16 @@ def write_video(path: str | os.PathLike, frames: Any, fps: float = MODEL_FPS) ->
     libx264 at CRF 12 (near-lossless, so tests can compare pixels) when the wheel has it,
     else mpeg4 at a high bit rate; pixels are stored as yuv420p, which needs even ``H``
     and ``W``. The file appears only when complete (a temporary file, then a rename).
+
+    Args:
+        path: the mp4 file to write (replaced if it exists).
+        frames: uint8 RGB frames ``(T, H, W, 3)``, ``T >= 1``, ``H`` and ``W`` even; a
+            numpy array or an eager tensor.
+        fps: the frame rate recorded in the file, frames per second.
+
+    Raises:
+        ValueError: ``frames`` or ``fps`` is invalid.
+        VideoError: this FFmpeg has no usable encoder.
     """
     array = np.asarray(frames)
     if array.ndim != 4:

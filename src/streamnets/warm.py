@@ -65,6 +65,13 @@ class ClipRunner(Protocol):
     optionally after preceding frames streamed without a reset."""
 
     def predict_clips(self, clips: Any, *, preceding: Any = None) -> np.ndarray:
+        """Per-frame logits ``(N, T, C)`` of ``clips``, each streamed from a reset.
+
+        Args:
+            clips: uint8 clips ``(N, T, H, W, C)``.
+            preceding: uint8 clips ``(N, T0, H, W, C)`` streamed before ``clips`` with no
+                reset in between (their logits are not returned); ``None``: none.
+        """
         ...  # pragma: no cover
 
 
@@ -114,6 +121,10 @@ def scored_specs(num_clips: int, classes: Sequence[int | str] | None = None
     The test split cycles through the classes (clip ``i`` is class ``i % 27``), so the
     selection is balanced across ``classes`` and, for ``classes=None``, is exactly the
     first ``num_clips`` clips the chapters score with ``synthetic_dataset("test")``.
+
+    Args:
+        num_clips: how many clips, a positive int.
+        classes: class indices or names to keep; ``None`` keeps all 27.
     """
     num_clips = _check_count("num_clips", num_clips)
     wanted = _check_classes(classes)
@@ -137,6 +148,12 @@ def preceder_specs(labels: np.ndarray, seed: int = DEFAULT_SEED,
     never carry the start of the same gesture. Preceder ``i`` of class ``c`` is validation
     clip ``27 * i + c``: a different clip for every position, with seeds disjoint from
     the test split's.
+
+    Args:
+        labels: the scored clips' class indices ``(N,)``.
+        seed: seed of the draw of the preceders' classes.
+        classes: class indices or names to draw from; ``None``: all 27. It must hold a
+            class other than each label.
     """
     labels = np.asarray(labels)
     pool = _check_classes(classes)
@@ -155,7 +172,14 @@ def preceder_specs(labels: np.ndarray, seed: int = DEFAULT_SEED,
 
 def render(labels: np.ndarray, seeds: np.ndarray, frames: int = 16, size: int = 100
            ) -> np.ndarray:
-    """uint8 clips ``(N, frames, size, size, 3)``, one per ``(label, seed)``."""
+    """uint8 clips ``(N, frames, size, size, 3)``, one per ``(label, seed)``.
+
+    Args:
+        labels: class indices ``(N,)``.
+        seeds: clip seeds ``(N,)``, e.g. from :func:`scored_specs`.
+        frames: frames per clip, ``1..256``.
+        size: side of the square frames in pixels, ``32..512``.
+    """
     return np.stack([synthetic_clip(int(label), int(seed), frames, size)
                      for label, seed in zip(labels, seeds, strict=True)])
 
@@ -212,6 +236,13 @@ def summarize(logits: np.ndarray, labels: np.ndarray, decay: float = smoothing.D
     one frame, whatever the decay); ``accuracy_after_frames`` maps ``"t"`` (a string, for
     JSON) to the decision after ``t`` frames for each of ``frames`` the clips have;
     ``accuracy_vs_frames`` is the whole curve.
+
+    Args:
+        logits: per-frame logits ``(N, T, C)`` of the scored clips.
+        labels: the clips' class indices ``(N,)``.
+        decay: the smoothing decay in ``[0, 1]``.
+        frames: the frame counts after which to report the decision; those beyond the
+            clips' length are left out (at least one must fit).
     """
     logits, labels = smoothing.check_clip_labels(logits, labels)
     curve = smoothing.accuracy_vs_frames(logits, labels, decay)
@@ -227,7 +258,12 @@ def summarize(logits: np.ndarray, labels: np.ndarray, decay: float = smoothing.D
 
 def cold_warm_logits(runner: ClipRunner, clip_set: WarmClips) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame logits of the scored clips from a reset (cold) and after their preceding
-    clips with no reset (warm), each ``(N, T, C)``."""
+    clips with no reset (warm), each ``(N, T, C)``.
+
+    Args:
+        runner: the model, anything with ``predict_clips`` (:class:`ClipRunner`).
+        clip_set: the scored clips and their preceders, from :func:`warm_clip_set`.
+    """
     cold = np.asarray(runner.predict_clips(clip_set.clips))
     warm = np.asarray(runner.predict_clips(clip_set.clips, preceding=clip_set.preceding))
     return cold, warm
@@ -236,7 +272,19 @@ def cold_warm_logits(runner: ClipRunner, clip_set: WarmClips) -> tuple[np.ndarra
 def score_logits(cold: np.ndarray, warm: np.ndarray, labels: np.ndarray,
                  decay: float = smoothing.DEFAULT_DECAY,
                  frames: Sequence[int] = REPORT_FRAMES) -> dict[str, Any]:
-    """:func:`score_cold_warm` from logits already computed (see :func:`cold_warm_logits`)."""
+    """:func:`score_cold_warm` from logits already computed (see :func:`cold_warm_logits`).
+
+    Args:
+        cold: per-frame logits ``(N, T, C)`` of the clips streamed from a reset.
+        warm: per-frame logits ``(N, T, C)`` of the same clips after their preceders.
+        labels: the clips' class indices ``(N,)``.
+        decay: the smoothing decay in ``[0, 1]``.
+        frames: the frame counts after which to report the decision; those beyond the
+            clips' length are left out (at least one must fit).
+
+    Returns:
+        The dict of :func:`score_cold_warm` without its ``"preceding"`` entry.
+    """
     labels = np.asarray(labels)
     mirror = np.isin(labels, train.mirror_pair_classes())
     result: dict[str, Any] = {"decay": float(smoothing.check_decay(decay))}
@@ -259,6 +307,13 @@ def score_cold_warm(runner: ClipRunner, clip_set: WarmClips,
     set holds no mirror-pair clip). The gap between ``cold`` and ``warm`` is what the
     model takes from the reset rather than from the clip; on mirror pairs, whose two
     classes differ only in the direction of time, it is largest.
+
+    Args:
+        runner: the model, anything with ``predict_clips`` (:class:`ClipRunner`).
+        clip_set: the scored clips and their preceders, from :func:`warm_clip_set`.
+        decay: the smoothing decay in ``[0, 1]``.
+        frames: the frame counts after which to report the decision; those beyond the
+            clips' length are left out (at least one must fit).
     """
     cold, warm = cold_warm_logits(runner, clip_set)
     result = score_logits(cold, warm, clip_set.labels, decay, frames)
@@ -275,7 +330,12 @@ def score_cold_warm(runner: ClipRunner, clip_set: WarmClips,
 
 def still_frames(clips: np.ndarray, count: int = STILL_FRAMES) -> np.ndarray:
     """``count`` copies of each clip's first frame, ``(N, count, H, W, C)``: a camera that
-    showed the start pose, unmoving, before the gesture."""
+    showed the start pose, unmoving, before the gesture.
+
+    Args:
+        clips: clips ``(N, T, H, W, C)``.
+        count: how many copies, a positive int.
+    """
     clips = np.asarray(clips)
     return np.repeat(clips[:, :1], _check_count("count", count), axis=1)
 
@@ -286,6 +346,12 @@ def class_preceders(label: int | str, count: int, frames: int = 16, size: int = 
 
     Clip ``i`` is validation clip ``27 * i + label``: fixed, different for every position,
     and never a test-split clip.
+
+    Args:
+        label: the class, an index or a name (e.g. ``"No gesture"``).
+        count: how many clips, a positive int.
+        frames: frames per clip, ``1..256``.
+        size: side of the square frames in pixels, ``32..512``.
     """
     index = class_index(label)
     seeds = [clip_spec(PRECEDER_SPLIT, NUM_CLASSES * i + index)[1]
@@ -306,6 +372,16 @@ def preceder_table(runner: ClipRunner, clips: np.ndarray, labels: np.ndarray,
     clip with no reset). A model that recognizes motion should do about as well after any
     of them; a model that reads "the buffers were empty" as "the gesture starts now" does
     well only after the reset.
+
+    Args:
+        runner: the model, anything with ``predict_clips`` (:class:`ClipRunner`).
+        clips: the scored uint8 clips ``(N, T, H, W, 3)``.
+        labels: their class indices ``(N,)``.
+        decay: the smoothing decay in ``[0, 1]``.
+        frames: the frame counts after which to report the decision; those beyond the
+            clips' length are left out (at least one must fit).
+        still: frames in the ``"still"`` preceder, a positive int.
+        preceding_frames: length of the class preceders; ``T`` when ``None``.
 
     Returns:
         ``{"clips", "decay", "frames": [...], "accuracy": {preceder: {"t": accuracy}}}``.
@@ -336,6 +412,14 @@ def mirror_pair_set(per_class: int, frames: int = 16, size: int = 100
 
     Issue 12 measured 120 such clips (10 pairs, 6 clips per class); the test split cycles
     through the classes, so these are the first test clips of the 20 mirror classes.
+
+    Args:
+        per_class: clips per mirror class, a positive int.
+        frames: frames per clip, ``1..256``.
+        size: side of the square frames in pixels, ``32..512``.
+
+    Returns:
+        uint8 clips ``(20 * per_class, frames, size, size, 3)`` and their int32 labels.
     """
     classes = train.mirror_pair_classes()
     labels, seeds = scored_specs(_check_count("per_class", per_class) * len(classes), classes)

@@ -108,7 +108,12 @@ def demo_data(frames: int = 16, size: int = 100, stream_frames: int = DEMO_STREA
 
 def read_demo_frames(folder: str | os.PathLike) -> tuple[np.ndarray, dict[str, Any]]:
     """The frames ``(N, H, W, 3)`` and description a :func:`write_page_assets` ``demo/``
-    folder holds (what the page reads, for tests and for checking the page)."""
+    folder holds (what the page reads, for tests and for checking the page).
+
+    Args:
+        folder: the ``demo/`` folder, holding ``demo.json`` and the raw uint8 frames
+            file it names, frames of its ``frame_shape`` one after the other.
+    """
     folder = Path(folder)
     description = json.loads((folder / DEMO_FILE).read_text(encoding="utf-8"))
     raw = (folder / description["frames_file"]).read_bytes()

@@ -50,19 +50,38 @@ def _stem(weights: str | os.PathLike) -> Path:
 
 
 def card_path(weights: str | os.PathLike) -> Path:
-    """``<stem>.json``, the model card that sits next to ``<stem>.weights.h5``."""
+    """``<stem>.json``, the model card that sits next to ``<stem>.weights.h5``.
+
+    Args:
+        weights: path of a ``<stem>.weights.h5`` file (any other name raises
+            ``ValueError``); it need not exist.
+    """
     stem = _stem(weights)
     return stem.with_name(stem.name + CARD_SUFFIX)
 
 
 def history_path(weights: str | os.PathLike) -> Path:
-    """``<stem>.history.json``, the training history next to ``<stem>.weights.h5``."""
+    """``<stem>.history.json``, the training history next to ``<stem>.weights.h5``.
+
+    Args:
+        weights: path of a ``<stem>.weights.h5`` file (any other name raises
+            ``ValueError``); it need not exist.
+    """
     stem = _stem(weights)
     return stem.with_name(stem.name + HISTORY_SUFFIX)
 
 
 def read_card(path: str | os.PathLike | Traversable) -> dict[str, Any]:
-    """A model card, checked: valid JSON with a ``model`` entry that builds a model."""
+    """A model card, checked: valid JSON with a ``model`` entry that builds a model.
+
+    Args:
+        path: the card's ``.json`` file, a path or a package resource (anything with
+            ``read_text``).
+
+    Raises:
+        ValueError: the file is unreadable or not JSON, or its ``model`` entry lacks
+            ``input_shape`` or ``n_classes``.
+    """
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -100,14 +119,26 @@ def pretrained_names() -> list[str]:
 
 
 def model_card(name: str = "synthetic") -> dict[str, Any]:
-    """The model card shipped with the pretrained weights ``name`` (data, command, scores)."""
+    """The model card shipped with the pretrained weights ``name`` (data, command, scores).
+
+    Args:
+        name: a shipped model, one of :func:`pretrained_names` (``"brainchip-jester"``
+            has no card).
+    """
     if name not in pretrained_names():
         raise ValueError(f"no pretrained model named {name!r}; available: {pretrained_names()}.")
     return read_card(_shipped().joinpath(name + CARD_SUFFIX))
 
 
 def pretrained_history(name: str = "synthetic") -> list[dict[str, Any]]:
-    """The per-epoch training history shipped next to the pretrained weights ``name``."""
+    """The per-epoch training history shipped next to the pretrained weights ``name``.
+
+    Args:
+        name: a shipped model, one of :func:`pretrained_names`.
+
+    Returns:
+        One dict per epoch, as ``<name>.history.json`` holds them.
+    """
     model_card(name)  # a clear error for unknown names
     return json.loads(_shipped().joinpath(name + HISTORY_SUFFIX).read_text(encoding="utf-8"))
 
@@ -151,6 +182,13 @@ def load_pretrained(name: str = "synthetic", frames: int | None = None,
     ``"brainchip-jester"`` is BrainChip's float model trained on real Jester: not shipped
     with the package but downloaded from their server on first use (cached, checked against
     its published SHA-256); it has no model card.
+
+    Args:
+        name: one of :func:`pretrained_names`, or ``"brainchip-jester"``.
+        frames: clip length to build the model for; ``None`` keeps the card's (16 for
+            BrainChip's model). Not validated here; :func:`load_model` checks it.
+        size: frame side in pixels to build the model for; ``None`` keeps the card's
+            (100 for BrainChip's model).
     """
     if name in REMOTE_PRETRAINED:
         from streamnets.data.remote import fetch
@@ -165,7 +203,19 @@ def load_pretrained(name: str = "synthetic", frames: int | None = None,
 
 
 def card_of(spec: str) -> dict[str, Any] | None:
-    """The model card of a pretrained name or a ``.weights.h5`` (``None`` for BrainChip's)."""
+    """The model card of a pretrained name or a ``.weights.h5`` (``None`` for BrainChip's).
+
+    Args:
+        spec: a weights spec as ``--weights`` takes it: a shipped name
+            (:func:`pretrained_names`), a ``<stem>.weights.h5`` path, or BrainChip's ``.h5``.
+
+    Returns:
+        The checked card (:func:`read_card`), or ``None`` for any spec that is neither a
+        shipped name nor a ``.weights.h5``.
+
+    Raises:
+        ValueError: a ``.weights.h5`` has no card next to it.
+    """
     if spec in pretrained_names():
         return model_card(spec)
     if spec.endswith(WEIGHTS_SUFFIX):
@@ -178,7 +228,15 @@ def card_of(spec: str) -> dict[str, Any] | None:
 
 
 def history_of(spec: str) -> list[dict[str, Any]] | None:
-    """The (possibly chained) training history next to ``spec``, if there is one."""
+    """The (possibly chained) training history next to ``spec``, if there is one.
+
+    Args:
+        spec: a weights spec as ``--weights`` takes it: a shipped name
+            (:func:`pretrained_names`), a ``<stem>.weights.h5`` path, or BrainChip's ``.h5``.
+
+    Returns:
+        One dict per epoch, or ``None`` when ``spec`` has no history file.
+    """
     if spec in pretrained_names():
         return pretrained_history(spec)
     if spec.endswith(WEIGHTS_SUFFIX) and history_path(spec).is_file():
@@ -187,7 +245,12 @@ def history_of(spec: str) -> list[dict[str, Any]] | None:
 
 
 def training_data(spec: str) -> dict[str, Any]:
-    """What ``spec``'s weights were trained on, from its card (``{}`` when unknown)."""
+    """What ``spec``'s weights were trained on, from its card (``{}`` when unknown).
+
+    Args:
+        spec: a weights spec as ``--weights`` takes it: a shipped name
+            (:func:`pretrained_names`), a ``<stem>.weights.h5`` path, or BrainChip's ``.h5``.
+    """
     card = card_of(spec)
     return dict(card.get("data", {})) if card else {}
 
@@ -197,6 +260,16 @@ def load_model(spec: str, frames: int | None = None, size: int | None = None) ->
 
     ``frames`` and ``size`` (``None``: what the card says, 16 x 100 for BrainChip's file)
     rebuild the model for other clips; the weights do not depend on them.
+
+    Args:
+        spec: a weights spec as ``--weights`` takes it: a shipped name
+            (:func:`pretrained_names`), a ``<stem>.weights.h5`` path, or BrainChip's ``.h5``.
+        frames: clip length, an int ``>= 1``, or ``None`` as above.
+        size: frame side in pixels, an int ``>= 1``, or ``None`` as above.
+
+    Raises:
+        FileNotFoundError: a ``.h5`` or ``.weights.h5`` file does not exist.
+        ValueError: ``spec`` is none of the above, or its file or card is unusable.
     """
     for name, value in (("frames", frames), ("size", size)):
         if value is not None and (not isinstance(value, int) or value < 1):
@@ -278,6 +351,14 @@ def load_brainchip_weights(model: keras.Model, path: str | os.PathLike) -> keras
     matched by position. Every weight shape is checked before anything is assigned: a
     file for another architecture or class count raises ``ValueError`` naming the layer
     and both shapes, and leaves ``model`` unchanged.
+
+    Args:
+        model: a :func:`~streamnets.models.gesture_net` built with the file's settings
+            (27 classes for BrainChip's Jester model); its weights are set in place.
+        path: the tf_keras ``.h5`` file (whole model or ``save_weights`` output).
+
+    Returns:
+        ``model``, with the file's weights.
     """
     saved = _h5_layer_weights(path)
     saved_dense = [(n, w) for n, w in saved if not _is_named_layer(n)]

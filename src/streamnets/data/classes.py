@@ -59,6 +59,14 @@ def class_index(label: int | str) -> int:
 
     Names are matched exactly first, then case-insensitively (Jester's own CSVs spell
     "No gesture" and "Doing other things" in lower case after the first word).
+
+    Args:
+        label: a class index ``0..26`` (any int-like but ``bool``) or a name from
+            :data:`JESTER_CLASSES`, matched as described above.
+
+    Raises:
+        ValueError: the name is unknown, the index is out of range, or ``label`` is
+            neither.
     """
     if isinstance(label, str):
         if label in JESTER_CLASSES:

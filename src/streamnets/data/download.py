@@ -70,7 +70,14 @@ class DownloadError(RuntimeError):
 
 
 def sha256_of(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
+    """Hex SHA-256 of a file, read in chunks.
+
+    Args:
+        path: the file to hash (read in 1 MiB blocks, so any size fits in memory).
+
+    Returns:
+        The digest as 64 lower-case hex digits.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -378,7 +385,21 @@ def _safe_zip_members(archive: zipfile.ZipFile, name: str) -> None:
 
 
 def extract_archive(archive: str | os.PathLike, folder: str | os.PathLike) -> Path:
-    """Unpack a tar/zip archive into ``folder`` safely and atomically (see module docstring)."""
+    """Unpack a tar/zip archive into ``folder`` safely and atomically (see module docstring).
+
+    Args:
+        archive: a ``.tar``, ``.tar.gz``/``.tgz`` or ``.zip`` file (other names raise
+            ``ValueError``).
+        folder: the folder to create; it must not exist yet, and its parent must. The
+            archive's members land inside it, with an :data:`EXTRACTED_MARKER` file.
+
+    Returns:
+        ``folder``, as a ``Path``.
+
+    Raises:
+        DownloadError: ``folder`` exists, a member is unsafe, the archive is damaged, or
+            this Python lacks tarfile's ``"data"`` filter; nothing is left behind.
+    """
     archive, folder = Path(archive), Path(folder)
     _archive_stem(archive.name)  # validates the suffix
     if not hasattr(tarfile, "data_filter"):

@@ -76,7 +76,15 @@ SKIP_HINT = "pass on_corrupt='skip' (command line: --on-corrupt skip) to drop su
 
 class CorruptVideoError(JesterDataError):
     """A video that cannot give a clip (an unreadable frame, no frames): the one error
-    ``on_corrupt="skip"`` drops, so any other problem still stops the run."""
+    ``on_corrupt="skip"`` drops, so any other problem still stops the run.
+
+    Args:
+        problem: what is wrong, naming the file or folder (kept as ``.problem``, the
+            text the skip warning shows).
+        fix: the start of a remedy ending in ``"or "``, e.g. ``"re-extract it, or "``;
+            when given, the message goes on with how to skip such clips. Empty: the
+            message is ``problem`` alone.
+    """
 
     def __init__(self, problem: str, fix: str = "") -> None:
         super().__init__(f"{problem}; {fix}{SKIP_HINT}." if fix else problem)
@@ -100,7 +108,19 @@ def _require(path: Path, what: str) -> Path:
 
 
 def read_labels(root: str | os.PathLike) -> list[int]:
-    """Map each line of ``jester-v1-labels.csv`` to its index in ``JESTER_CLASSES``."""
+    """Map each line of ``jester-v1-labels.csv`` to its index in ``JESTER_CLASSES``.
+
+    Args:
+        root: the Jester folder holding ``jester-v1-labels.csv`` and the split CSVs.
+
+    Returns:
+        For each non-empty line, in file order, the class index of its name: a TFRecord
+        ``label`` (a line index) maps to ``mapping[label]``.
+
+    Raises:
+        FileNotFoundError: the labels file is missing.
+        JesterDataError: a line is not a Jester class name.
+    """
     path = _require(Path(root) / LABELS_CSV, "the class list")
     with open(path, newline="", encoding="utf-8") as handle:
         names = [row[0].strip() for row in csv.reader(handle) if row and row[0].strip()]
@@ -117,7 +137,17 @@ def read_labels(root: str | os.PathLike) -> list[int]:
 
 
 def read_split(root: str | os.PathLike, split: str) -> list[tuple[str, int]]:
-    """``(video id, class index)`` for every line of ``jester-v1-<split>.csv``."""
+    """``(video id, class index)`` for every line of ``jester-v1-<split>.csv``.
+
+    Args:
+        root: the Jester folder holding ``jester-v1-labels.csv`` and the split CSVs.
+        split: ``"train"`` or ``"validation"`` (Jester's test CSV has no labels).
+
+    Raises:
+        FileNotFoundError: the split's CSV is missing.
+        JesterDataError: a line is malformed or has an unknown class, or the file lists no
+            videos.
+    """
     path = _require(Path(root) / _split_csv(split), f"the {split} list ('id;label' lines)")
     entries = []
     with open(path, newline="", encoding="utf-8") as handle:
@@ -140,7 +170,18 @@ def read_split(root: str | os.PathLike, split: str) -> list[tuple[str, int]]:
 
 def sample_indices(num_frames: int, start: int = 0, frames: int = FRAMES,
                    stride: int = STRIDE) -> np.ndarray:
-    """Frame indices ``start, start + stride, ...`` wrapped modulo the video length."""
+    """Frame indices ``start, start + stride, ...`` wrapped modulo the video length.
+
+    Args:
+        num_frames: the video's length in frames; ``< 1`` raises
+            :class:`CorruptVideoError`.
+        start: index of the first sampled frame.
+        frames: how many indices to return.
+        stride: step between sampled frames (2: every other frame).
+
+    Returns:
+        ``frames`` int indices, each in ``[0, num_frames)``.
+    """
     if num_frames < 1:
         raise CorruptVideoError("cannot sample frames from a video with no frames",
                                 "re-extract or re-download it, or ")
@@ -149,7 +190,15 @@ def sample_indices(num_frames: int, start: int = 0, frames: int = FRAMES,
 
 def random_start(num_frames: int, draw: int, frames: int = FRAMES, stride: int = STRIDE) -> int:
     """Training start offset: ``draw`` mapped into ``[0, num_frames - frames * stride)``
-    (0 when the video is not longer than that), as BrainChip's training does."""
+    (0 when the video is not longer than that), as BrainChip's training does.
+
+    Args:
+        num_frames: the video's length in frames.
+        draw: a random int (the pipelines take one per clip from
+            ``tf.data.Dataset.random``), reduced modulo the spare frames.
+        frames: frames per clip.
+        stride: step between sampled frames.
+    """
     spare = num_frames - frames * stride
     return int(draw % spare) if spare > 0 else 0
 
@@ -159,6 +208,13 @@ def centre_crop_or_pad(image: np.ndarray, size: int = SIZE) -> np.ndarray:
 
     Same offsets as ``tf.image.resize_with_crop_or_pad``: the extra pixel of an odd
     difference goes to the bottom/right.
+
+    Args:
+        image: one frame ``(H, W, C)``, any dtype (kept).
+        size: side of the square output in pixels.
+
+    Returns:
+        ``(size, size, C)``, zeros where the frame does not reach.
     """
     out = np.zeros((size, size, image.shape[2]), dtype=image.dtype)
     height, width = image.shape[:2]
@@ -172,7 +228,15 @@ def centre_crop_or_pad(image: np.ndarray, size: int = SIZE) -> np.ndarray:
 
 def decode_jpeg(data: bytes, name: str) -> np.ndarray:
     """One JPEG frame as uint8 RGB ``(H, W, 3)``, decoded by ``tf.io.decode_jpeg`` (the
-    decoder BrainChip's pipeline uses; see the module docstring); ``name`` labels errors."""
+    decoder BrainChip's pipeline uses; see the module docstring); ``name`` labels errors.
+
+    Args:
+        data: the encoded JPEG bytes.
+        name: the frame's file name or description, quoted by the error.
+
+    Raises:
+        CorruptVideoError: the bytes do not decode.
+    """
     import tensorflow as tf
 
     try:
@@ -184,7 +248,16 @@ def decode_jpeg(data: bytes, name: str) -> np.ndarray:
 
 
 def frame_files(video_dir: str | os.PathLike) -> list[Path]:
-    """The numbered JPEG frames of one video folder, in frame order."""
+    """The numbered JPEG frames of one video folder, in frame order.
+
+    Args:
+        video_dir: one video's folder of ``00001.jpg, 00002.jpg, ...`` (``.jpg`` or
+            ``.jpeg``, any case; files with non-numeric names are ignored).
+
+    Raises:
+        JesterDataError: the folder does not exist.
+        CorruptVideoError: it holds no numbered JPEGs.
+    """
     folder = Path(video_dir)
     if not folder.is_dir():
         raise JesterDataError(
@@ -209,20 +282,45 @@ def _sampled_clip(read, names: list[str], start: int, frames: int, stride: int,
 
 def clip_from_jpegs(jpegs: list[bytes], names: list[str], start: int = 0, frames: int = FRAMES,
                     stride: int = STRIDE, size: int = SIZE) -> np.ndarray:
-    """One clip, uint8 ``(frames, size, size, 3)``, from a video's encoded frames."""
+    """One clip, uint8 ``(frames, size, size, 3)``, from a video's encoded frames.
+
+    Args:
+        jpegs: the video's JPEG-encoded frames, in order; only the sampled ones are
+            decoded.
+        names: one label per frame of ``jpegs``, used in decoding errors.
+        start: index of the first sampled frame (see :func:`sample_indices`).
+        frames: frames per clip.
+        stride: step between sampled frames; indices wrap past the video's end.
+        size: side of the centre-cropped or zero-padded square frames, in pixels.
+    """
     return _sampled_clip(jpegs.__getitem__, names, start, frames, stride, size)
 
 
 def load_video_clip(video_dir: str | os.PathLike, start: int = 0, frames: int = FRAMES,
                     stride: int = STRIDE, size: int = SIZE) -> np.ndarray:
-    """One clip from a folder of numbered JPEG frames (full-dataset layout)."""
+    """One clip from a folder of numbered JPEG frames (full-dataset layout).
+
+    Args:
+        video_dir: the video's folder (see :func:`frame_files`).
+        start: index of the first sampled frame.
+        frames: frames per clip.
+        stride: step between sampled frames; indices wrap past the video's end.
+        size: side of the centre-cropped or zero-padded square frames, in pixels.
+
+    Returns:
+        A uint8 clip ``(frames, size, size, 3)``.
+    """
     files = frame_files(video_dir)
     return _sampled_clip(lambda i: files[i].read_bytes(), [str(path) for path in files], start,
                          frames, stride, size)
 
 
 def videos_folder(root: str | os.PathLike) -> Path:
-    """Where the video folders are: ``root/20bn-jester-v1`` if present, else ``root``."""
+    """Where the video folders are: ``root/20bn-jester-v1`` if present, else ``root``.
+
+    Args:
+        root: the Jester folder (full-dataset layout).
+    """
     nested = Path(root) / VIDEOS_DIR
     return nested if nested.is_dir() else Path(root)
 
@@ -293,7 +391,25 @@ def jester_dataset(root: str | os.PathLike, split: str = "validation", batch_siz
     """Batches ``(clips uint8 (B, frames, size, size, 3), labels int32 (B,))`` from the full
     Jester layout (folders of numbered JPEGs). ``"train"`` is shuffled, endless and starts
     each clip at a random offset; ``"validation"`` is one pass in CSV order from frame 0.
-    ``num_clips`` keeps only the first videos of the split's CSV."""
+    ``num_clips`` keeps only the first videos of the split's CSV.
+
+    Args:
+        root: the Jester folder holding ``jester-v1-labels.csv`` and the split CSVs.
+        split: ``"train"`` or ``"validation"``.
+        batch_size: clips per batch, ``>= 1``.
+        augment: apply :func:`~streamnets.data.pipeline.random_affine` to each clip.
+        seed: seeds the shuffle, the start offsets and the augmentation.
+        frames: frames per clip, ``1..256`` (BrainChip: 16).
+        stride: step between sampled frames, ``>= 1`` (BrainChip: 2).
+        size: side of the centre-cropped or zero-padded frames, ``32..512`` pixels.
+        on_corrupt: ``"raise"`` stops on a corrupt or empty video, ``"skip"`` drops its
+            clip with a warning (see the module docstring).
+        num_clips: keep only this many videos, ``>= 1``; ``None`` keeps them all.
+        shuffle_buffer: videos in the training shuffle buffer (capped at the split's
+            size).
+        drop_remainder: drop a last, smaller batch; ``None``: ``True`` for ``"train"``
+            only.
+    """
     import tensorflow as tf
 
     _check_common(split, batch_size, on_corrupt, frames, stride, size)
@@ -323,7 +439,15 @@ def jester_dataset(root: str | os.PathLike, split: str = "validation", batch_siz
 
 
 def tfrecord_files(root: str | os.PathLike, split: str) -> list[Path]:
-    """The GZIP TFRecord files of a split in BrainChip's layout (``root/tfrecords/*val*``)."""
+    """The GZIP TFRecord files of a split in BrainChip's layout (``root/tfrecords/*val*``).
+
+    Args:
+        root: the subset's folder, holding ``tfrecords/``.
+        split: ``"train"`` (files named ``*train*``) or ``"validation"`` (``*val*``).
+
+    Raises:
+        FileNotFoundError: no file matches.
+    """
     folder = Path(root) / TFRECORDS_DIR
     pattern = TFRECORD_PATTERNS[split] if split in TFRECORD_PATTERNS else _split_csv(split)
     files = sorted(path for path in folder.glob(f"*{pattern}*") if path.is_file())
@@ -342,7 +466,24 @@ def jester_tfrecord_dataset(root: str | os.PathLike, split: str = "validation",
                             shuffle_buffer: int = 1_000,
                             drop_remainder: bool | None = None) -> tf.data.Dataset:
     """Same batches as :func:`jester_dataset`, read from BrainChip's GZIP TFRecords
-    (``num_clips``: only the first records of the split's files)."""
+    (``num_clips``: only the first records of the split's files).
+
+    Args:
+        root: the subset's folder, holding ``jester-v1-labels.csv`` and ``tfrecords/``.
+        split: ``"train"`` or ``"validation"``.
+        batch_size: clips per batch, ``>= 1``.
+        augment: apply :func:`~streamnets.data.pipeline.random_affine` to each clip.
+        seed: seeds the shuffle, the start offsets and the augmentation.
+        frames: frames per clip, ``1..256``.
+        stride: step between sampled frames, ``>= 1``.
+        size: side of the centre-cropped or zero-padded frames, ``32..512`` pixels.
+        on_corrupt: ``"raise"`` or ``"skip"``, as for :func:`jester_dataset`.
+        num_clips: keep only this many records (taken before the shuffle), ``>= 1``;
+            ``None`` keeps them all.
+        shuffle_buffer: records in the training shuffle buffer.
+        drop_remainder: drop a last, smaller batch; ``None``: ``True`` for ``"train"``
+            only.
+    """
     import tensorflow as tf
 
     _check_common(split, batch_size, on_corrupt, frames, stride, size)
@@ -390,7 +531,18 @@ def jester_tfrecord_dataset(root: str | os.PathLike, split: str = "validation",
 def write_tfrecord_video(writer, jpegs: list[bytes], label: int, filename: str,
                          height: int, width: int) -> None:
     """Append one video to an open ``tf.io.TFRecordWriter`` in the layout read above (used by
-    the tests' fixtures and handy for packing a few videos of your own)."""
+    the tests' fixtures and handy for packing a few videos of your own).
+
+    Args:
+        writer: an open ``tf.io.TFRecordWriter`` (GZIP, to be read back by
+            :func:`jester_tfrecord_dataset`).
+        jpegs: the video's JPEG-encoded frames, in order.
+        label: the line index of the class in ``jester-v1-labels.csv`` (not a
+            ``JESTER_CLASSES`` index, unless the file lists the classes in that order).
+        filename: the video's name, stored as context ``filename`` and quoted by errors.
+        height: frame height in pixels (stored, not checked against the JPEGs).
+        width: frame width in pixels (stored, not checked against the JPEGs).
+    """
     import tensorflow as tf
 
     def ints(value):

@@ -68,7 +68,15 @@ def _block_order(seed: int, block: int) -> np.ndarray:
 
 
 def clip_spec(split: str, index: int, seed: int = 0) -> tuple[int, int]:
-    """The ``(label, clip_seed)`` of clip number ``index`` of a split (see module docstring)."""
+    """The ``(label, clip_seed)`` of clip number ``index`` of a split (see module docstring).
+
+    Args:
+        split: ``"train"``, ``"validation"`` or ``"test"``.
+        index: the clip's position in the split, ``>= 0`` (below 1,000,000 for
+            validation and test).
+        seed: the training stream, an int in ``[0, 2**20)``; validation and test clips
+            do not depend on it.
+    """
     _check_split(split)
     _check_stream_seed(seed)
     start, stop = SPLIT_SEEDS[split]
@@ -85,7 +93,17 @@ def clip_spec(split: str, index: int, seed: int = 0) -> tuple[int, int]:
 
 def split_specs(split: str, num_clips: int | None = None, seed: int = 0
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Labels (int32) and clip seeds (int64) of the first ``num_clips`` clips of a split."""
+    """Labels (int32) and clip seeds (int64) of the first ``num_clips`` clips of a split.
+
+    Args:
+        split: ``"train"``, ``"validation"`` or ``"test"``.
+        num_clips: how many clips, ``>= 1``; ``None`` takes the split's default size
+            (:data:`DEFAULT_EVAL_CLIPS`) and is refused for ``"train"``.
+        seed: the training stream, as for :func:`clip_spec`.
+
+    Returns:
+        ``(labels, seeds)``, two arrays of shape ``(num_clips,)``.
+    """
     count = _num_clips(split, num_clips)
     if count is None:
         raise ValueError("num_clips must be given for the endless 'train' stream.")
@@ -111,6 +129,14 @@ def random_affine(clip: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     """One random affine map (rotation +-10 deg, shift +-10 %, zoom 0.9-1.1) applied to every
     frame of ``clip`` (T, H, W, C), nearest neighbour, zeros outside: BrainChip's training
     augmentation. ``seed`` is a stateless-random seed (shape (2,) int), so it is reproducible.
+
+    Args:
+        clip: one clip ``(T, H, W, C)``, any numeric dtype (the pixels are moved, not
+            blended).
+        seed: a shape ``(2,)`` integer tensor for ``tf.random.stateless_uniform``.
+
+    Returns:
+        The transformed clip, same shape and dtype.
     """
     import tensorflow as tf
 
@@ -139,7 +165,19 @@ def random_affine(clip: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
 def finish_dataset(dataset: tf.data.Dataset, batch_size: int, augment: bool, seed: int,
                    drop_remainder: bool) -> tf.data.Dataset:
     """Shared tail of every pipeline: ``dataset`` yields ``(index, clip, label)``; optional
-    augmentation seeded by ``(seed, index)``, batching, prefetching."""
+    augmentation seeded by ``(seed, index)``, batching, prefetching.
+
+    Args:
+        dataset: yields ``(index, clip, label)`` per element, ``index`` an integer.
+        batch_size: elements per batch.
+        augment: apply :func:`random_affine` to each clip.
+        seed: first half of each clip's stateless augmentation seed (the index is the
+            second), so the same run draws the same augmentation.
+        drop_remainder: drop a last, smaller batch (gives a static batch shape).
+
+    Returns:
+        A prefetched dataset of ``(clips, labels)`` batches.
+    """
     import tensorflow as tf
 
     if augment:
@@ -153,6 +191,11 @@ def finish_dataset(dataset: tf.data.Dataset, batch_size: int, augment: bool, see
 
 
 def check_batch_size(batch_size: int) -> None:
+    """Raise ``ValueError`` unless ``batch_size`` is a positive int.
+
+    Args:
+        batch_size: the value to check; ``bool`` and floats are refused.
+    """
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or (
             batch_size < 1):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
@@ -167,6 +210,17 @@ def synthetic_dataset(split: str = "train", batch_size: int = 16, num_clips: int
     ``num_clips=None`` means an endless stream for ``"train"`` and the default set size
     (:data:`DEFAULT_EVAL_CLIPS`) for ``"validation"``/``"test"``. ``drop_remainder``
     defaults to ``True`` for training (static batch shape) and ``False`` otherwise.
+
+    Args:
+        split: ``"train"``, ``"validation"`` or ``"test"`` (see :data:`SPLIT_SEEDS`).
+        batch_size: clips per batch, ``>= 1``.
+        num_clips: clips in the dataset, ``>= 1``, or ``None`` as above.
+        augment: apply :func:`random_affine`, one random map per clip.
+        seed: an int in ``[0, 2**20)``: which training stream to read, and the
+            augmentation seed (for validation and test only the latter).
+        frames: frames per clip, ``1..256``.
+        size: side of the square frames in pixels, ``32..512``.
+        drop_remainder: drop a last, smaller batch; ``None`` picks by split as above.
     """
     import tensorflow as tf
 
@@ -217,6 +271,15 @@ def stream_window(index: int, seed: int = 0, window: int = DEFAULT_WINDOW, size:
     label tail, anywhere in the window; otherwise anywhere. So a window may open on the
     stream's first frame, mid-gap or mid-gesture: the model cannot learn that a window
     starts where a gesture does.
+
+    Args:
+        index: the window's number within the run, ``>= 0``.
+        seed: the run, an int in ``[0, 2**20)``; runs use disjoint training streams.
+        window: frames per window, ``>= 1``.
+        size: side of the square frames in pixels, ``32..512``.
+
+    Returns:
+        ``(frames, labels)``.
     """
     _check_stream_seed(seed)
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
@@ -247,6 +310,10 @@ def window_label(labels: np.ndarray) -> int:
     """One label for a whole window of per-frame targets, as a clip has one: the action
     class with the most frames in it, or, with none, the most frequent background class
     (ties: the smaller index). Repeated at every frame it gives BrainChip's loss on a window.
+
+    Args:
+        labels: one window's per-frame class indices, a non-empty 1-D int array ``(T,)``
+            with values ``0..26``.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not labels.size:
@@ -267,6 +334,13 @@ def stream_window_dataset(batch_size: int = 16, seed: int = 0, window: int = DEF
     ``targets="frames"`` keeps each frame's own target; ``"window"`` repeats
     :func:`window_label` at every frame, the clip-label loss of BrainChip's recipe applied
     to the same windows, for comparing the two losses on the same data.
+
+    Args:
+        batch_size: windows per batch, ``>= 1`` (every batch is full).
+        seed: the run, an int in ``[0, 2**20)``, as for :func:`stream_window`.
+        window: frames per window, ``>= 1``.
+        size: side of the square frames in pixels, ``32..512``.
+        targets: ``"frames"`` or ``"window"``, as above (:data:`WINDOW_TARGETS`).
     """
     import tensorflow as tf
 
@@ -299,6 +373,11 @@ def calibration_clips(num_clips: int, frames: int = 16, size: int = 100) -> np.n
     Training clips, as in BrainChip's recipe: 8-bit calibration must see the inputs the
     model was trained on, and the test clips stay untouched for scoring. They are the same
     clips as the first batch of ``synthetic_dataset("train", num_clips)`` (no augmentation).
+
+    Args:
+        num_clips: how many clips, ``>= 1``.
+        frames: frames per clip ``T``, ``1..256``.
+        size: side ``H = W`` of the square frames in pixels, ``32..512``.
     """
     if isinstance(num_clips, bool) or not isinstance(num_clips, (int, np.integer)) or (
             num_clips < 1):

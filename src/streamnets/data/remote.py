@@ -81,7 +81,12 @@ def cache_dir() -> Path:
 
 
 def is_loopback(url: str) -> bool:
-    """True when ``url``'s host is this machine's loopback address."""
+    """True when ``url``'s host is this machine's loopback address.
+
+    Args:
+        url: any URL; its host counts as loopback when it is ``localhost`` or an IP
+            address in 127.0.0.0/8 or ``::1`` (other host names are not resolved).
+    """
     host = urllib.parse.urlsplit(url).hostname or ""
     if host == "localhost":
         return True
@@ -137,6 +142,9 @@ def jester_subset(progress: bool = True) -> Path:
     """The root of BrainChip's Jester subset (``tfrecords/`` and the CSVs), fetched if needed.
 
     The archive holds one top folder, ``jester_subset/``; a flat archive is accepted too.
+
+    Args:
+        progress: show a progress bar while downloading (about 105 MB on first use).
     """
     folder = fetch("jester-subset", progress)
     nested = folder / SUBSET_FOLDER

@@ -149,7 +149,13 @@ def _check_int(name: str, value, low: int, high: int) -> int:
 
 
 def stream_seed(split: str, index: int) -> int:
-    """The seed of stream number ``index`` of a split (see :data:`STREAM_SPLIT_SEEDS`)."""
+    """The seed of stream number ``index`` of a split (see :data:`STREAM_SPLIT_SEEDS`).
+
+    Args:
+        split: ``"train"``, ``"validation"`` or ``"test"``.
+        index: the stream's number within the split, from 0 up to the split's seed count
+            minus one (1,000,000 streams for validation and test).
+    """
     if split not in STREAM_SPLIT_SEEDS:
         raise ValueError(f"split must be one of {sorted(STREAM_SPLIT_SEEDS)}, got {split!r}.")
     start, stop = STREAM_SPLIT_SEEDS[split]
@@ -368,6 +374,14 @@ def stream_frame_labels(seed: int, frames: int = DEFAULT_STREAM_FRAMES, size: in
     Every other frame is "Doing other things" where the hand fidgets or something is
     carried across, and "No gesture" where the hand rests, moves to a rest or is away.
     Only the plan is computed (no pixels), so this is cheap.
+
+    Args:
+        seed: the stream's seed, an int in ``[0, 2**64)``, as for :func:`synthetic_stream`.
+        frames: the stream's length in frames (at :data:`MODEL_FPS`), ``1..100_000``;
+            the default 360 is one minute.
+        size: frame side in pixels, ``32..512``; it changes the plan (positions are in
+            pixels), so pass the size the stream was rendered at.
+        tail: frames after a gesture's end that keep its class, ``>= 0``.
     """
     tail = _check_int("tail", tail, 0, MAX_STREAM_FRAMES)
     frames, _, _, _, _, _, _, (_, events, _, busy) = _setup(seed, frames, size)
@@ -391,6 +405,18 @@ def synthetic_stream(seed: int, frames: int = DEFAULT_STREAM_FRAMES, size: int =
     :func:`stream_seed` for the splits), length and size give the same bytes. With
     ``return_masks=True`` also return the hand's coverage, float32 ``(T, size, size)``.
     Per-frame training targets: :func:`stream_frame_labels`.
+
+    Args:
+        seed: the stream's seed, an int in ``[0, 2**64)``; the splits' seeds are above
+            ``2**63`` (:func:`stream_seed`).
+        frames: the stream's length ``T`` in frames, ``1..100_000``; the default 360 is
+            one minute at :data:`MODEL_FPS`.
+        size: side of the square frames in pixels, ``32..512``.
+        return_masks: also return the hand's float32 coverage ``(T, size, size)`` as a
+            third value.
+
+    Returns:
+        ``(video, events)``, or ``(video, events, masks)`` with ``return_masks=True``.
     """
     frames, size, camera_rng, skin, background, sleeve, handed, plan = _setup(seed, frames, size)
     states, events, objects, _ = plan

@@ -118,7 +118,16 @@ class _Motion:
 
 
 def check_clip_args(frames: int, size: int, seed: int) -> None:
-    """Raise a ValueError naming the argument when a clip's frames, size or seed is invalid."""
+    """Raise a ValueError naming the argument when a clip's frames, size or seed is invalid.
+
+    Args:
+        frames: clip length, an int in ``[1, MAX_FRAMES]`` (256).
+        size: side of the square frames in pixels, an int in ``[MIN_SIZE, MAX_SIZE]``
+            (32..512).
+        seed: the clip's seed, an int in ``[0, 2**63 - 1]``.
+
+    ``bool`` and non-integer values (floats included) are refused.
+    """
     for name, value, low, high in (("frames", frames, 1, MAX_FRAMES),
                                    ("size", size, MIN_SIZE, MAX_SIZE),
                                    ("seed", seed, 0, MAX_SEED)):
@@ -694,6 +703,18 @@ def synthetic_clip(label: int | str, seed: int, frames: int = 16, size: int = 10
     ``return_masks=True`` also return the hand's coverage (palm and fingers, without the
     forearm) as float32 ``(frames, size, size)`` in [0, 1], the ground truth the tests
     measure motions on (all zeros when the clip shows no hand).
+
+    Args:
+        label: the gesture class, an index ``0..26`` or a name from ``JESTER_CLASSES``.
+        seed: the clip's seed in ``[0, 2**63)``; the mirror class of a pair with the same
+            seed is this clip reversed in time.
+        frames: number of frames, ``1..256``.
+        size: side of the square frames in pixels, ``32..512``.
+        return_masks: also return the float32 hand coverage ``(frames, size, size)``.
+
+    Returns:
+        The uint8 clip ``(frames, size, size, 3)``, or ``(clip, masks)`` with
+        ``return_masks=True``.
     """
     index = class_index(label)
     check_clip_args(frames, size, seed)
@@ -710,6 +731,12 @@ def gesture_window(label: int | str, seed: int, frames: int = 16) -> tuple[float
     In frames, continuous (frame ``k`` covers ``[k, k + 1)``); the window may extend past
     either end of the clip when the gesture is cut. ``None`` for "No gesture". Cheap: it
     replays only the motion, not the rendering.
+
+    Args:
+        label: the gesture class, an index ``0..26`` or a name from ``JESTER_CLASSES``.
+        seed: the clip's seed, as for :func:`synthetic_clip`.
+        frames: the clip's length, as for :func:`synthetic_clip` (the window does not
+            depend on the frame size).
     """
     index = class_index(label)
     check_clip_args(frames, MIN_SIZE, seed)

@@ -85,7 +85,17 @@ class VideoFolder:
 
     def split(self, split: str, validation_fraction: float = VALIDATION_FRACTION
               ) -> list[tuple[Path, int]]:
-        """The ``(file, class index)`` pairs of ``split`` (deterministic; module docstring)."""
+        """The ``(file, class index)`` pairs of ``split`` (deterministic; module docstring).
+
+        Args:
+            split: ``"train"``, ``"validation"`` or ``"all"`` (:data:`SPLITS`).
+            validation_fraction: share of each class's videos held out for
+                ``"validation"``, in ``[0, 1)``; 0 holds none out (then only ``"train"``
+                and ``"all"`` are non-empty).
+
+        Raises:
+            VideoFolderError: the chosen split is empty.
+        """
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
         if not (isinstance(validation_fraction, (int, float)) and
@@ -213,7 +223,10 @@ def video_folder_dataset(root: str | os.PathLike | VideoFolder, split: str = "tr
         batch_size: clips per batch (the global batch when ``shard`` is given).
         augment: BrainChip's random affine per clip (training).
         seed: shuffling, start offsets and augmentation.
-        frames, stride, size: the clip's length, frame step (at 6 fps * stride) and side.
+        frames: the clip's length in frames, ``1..256`` (at 6 fps: 16 frames are 2.7 s).
+        stride: frame step, ``>= 1``: videos are decoded at ``6 * stride`` fps and every
+            ``stride``-th frame is kept.
+        size: side of the square frames in pixels, ``32..512``.
         validation_fraction: share of each class held out for ``"validation"``.
         on_corrupt: ``"raise"`` or ``"skip"`` a video that cannot be decoded.
         shuffle_buffer: videos in the shuffle buffer (all of them when fewer).

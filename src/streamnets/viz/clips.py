@@ -30,7 +30,17 @@ def _check_clips(clips: Sequence[np.ndarray], titles: Sequence[str]) -> list[np.
 
 def filmstrip(clip: np.ndarray, frames: Sequence[int] = (0, 5, 10, 15), gap: int = 2
               ) -> np.ndarray:
-    """The chosen frames of a clip side by side, separated by ``gap`` white columns."""
+    """The chosen frames of a clip side by side, separated by ``gap`` white columns.
+
+    Args:
+        clip: one clip, ``(frames, height, width, 3)`` uint8 RGB (the spacer is 255: white).
+        frames: indices of the frames to show, left to right (negative counts from the end).
+        gap: width in pixels of the white spacer between two frames.
+
+    Returns:
+        One image ``(height, width * len(frames) + gap * (len(frames) - 1), 3)`` of the
+        clip's dtype, ready for ``imshow``.
+    """
     (clip,) = _check_clips([clip], [""])
     if not frames or min(frames) < -len(clip) or max(frames) >= len(clip):
         raise ValueError(f"frames must be indices into the clip's {len(clip)} frames, "
@@ -45,7 +55,14 @@ def filmstrip(clip: np.ndarray, frames: Sequence[int] = (0, 5, 10, 15), gap: int
 
 def plot_class_grid(clips: Sequence[np.ndarray], titles: Sequence[str],
                     frames: Sequence[int] = (0, 5, 10, 15), columns: int = 3) -> Figure:
-    """One filmstrip per clip (e.g. one clip per class), ``columns`` filmstrips per row."""
+    """One filmstrip per clip (e.g. one clip per class), ``columns`` filmstrips per row.
+
+    Args:
+        clips: the clips, each ``(frames, height, width, 3)`` RGB.
+        titles: one title per clip (e.g. its class name), shown above its filmstrip.
+        frames: indices of the frames each filmstrip shows (see :func:`filmstrip`).
+        columns: filmstrips per row of the grid; the last row may be partly empty.
+    """
     clips = _check_clips(clips, titles)
     rows = -(-len(clips) // columns)
     fig = Figure(figsize=(3.3 * columns, 1.15 * rows), dpi=DPI, layout="constrained")
@@ -60,7 +77,14 @@ def plot_class_grid(clips: Sequence[np.ndarray], titles: Sequence[str],
 
 def animate_clips(clips: Sequence[np.ndarray], titles: Sequence[str],
                   interval: int = 300) -> FuncAnimation:
-    """Several clips (same number of frames) playing side by side."""
+    """Several clips (same number of frames) playing side by side.
+
+    Args:
+        clips: the clips, each ``(frames, height, width, 3)`` RGB, all with the same
+            number of frames.
+        titles: one title per clip, shown above it.
+        interval: delay between frames of the animation, in milliseconds.
+    """
     clips = _check_clips(clips, titles)
     if len({len(clip) for clip in clips}) != 1:
         raise ValueError("all clips must have the same number of frames to play together.")
@@ -84,7 +108,14 @@ def animate_clips(clips: Sequence[np.ndarray], titles: Sequence[str],
 
 def plot_onsets(starts: Sequence[float], ends: Sequence[float], frames: int = 16) -> Figure:
     """When gestures happen: a histogram of onsets, and per frame the share of clips whose
-    gesture has started (before that, a frame carries no sign of its class)."""
+    gesture has started (before that, a frame carries no sign of its class).
+
+    Args:
+        starts: per clip, the frame at which its gesture begins (negative: it began before
+            the clip's first frame).
+        ends: per clip, the frame at which its gesture ends; same length as ``starts``.
+        frames: the number of frames in a clip (the x range of both panels).
+    """
     starts, ends = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
     if starts.shape != ends.shape or starts.ndim != 1 or not len(starts):
         raise ValueError("starts and ends must be equal-length 1-D sequences of windows.")
@@ -109,7 +140,14 @@ def plot_onsets(starts: Sequence[float], ends: Sequence[float], frames: int = 16
 
 def plot_mirror_pair(forward: np.ndarray, backward: np.ndarray, names: Sequence[str],
                      frames: Sequence[int] = (0, 3, 6, 9, 12, 15)) -> Figure:
-    """Two clips of a mirror pair, frame by frame: the second row is the first reversed."""
+    """Two clips of a mirror pair, frame by frame: the second row is the first reversed.
+
+    Args:
+        forward: the first clip of the pair, ``(frames, height, width, 3)`` RGB (top row).
+        backward: the second clip, the same gesture played backwards (bottom row).
+        names: the two class names, labelling the rows in the order of the clips.
+        frames: indices of the frames to show, one column each.
+    """
     forward, backward = _check_clips([forward, backward], names)
     fig = Figure(figsize=(1.35 * len(frames), 3.1), dpi=DPI, layout="constrained")
     axes = fig.subplots(2, len(frames))

@@ -54,7 +54,11 @@ CORRECT, FALSE, BAND = "C2", "C3", "0.85"
 
 
 def correct_detections(matching: Matching) -> set[tuple[int, int]]:
-    """``(label, frame)`` of every detection the matching paired with an event."""
+    """``(label, frame)`` of every detection the matching paired with an event.
+
+    Args:
+        matching: detections paired with events by :func:`~streamnets.detection.match_events`.
+    """
     return {(d.label, d.frame) for _, d in matching.hits}
 
 
@@ -62,7 +66,17 @@ def leading_classes(probabilities: np.ndarray, events: Sequence[Any],
                     detections: Sequence[Detection], background: Sequence[int] = (),
                     top_k: int = 4) -> list[int]:
     """Classes worth a line on a timeline: those of the events and detections shown, then
-    the classes with the highest peak, at most ``top_k`` (events' classes first)."""
+    the classes with the highest peak, at most ``top_k`` (events' classes first).
+
+    Args:
+        probabilities: smoothed probabilities ``(frames, classes)`` of the frames shown.
+        events: the ground-truth events shown (anything with a ``label``).
+        detections: the triggers shown.
+        background: class indices never added for their peak (e.g. the "no gesture"
+            classes); they still count when an event or detection has them.
+        top_k: the most classes to return (at least one); event and detection classes
+            beyond it are dropped too.
+    """
     chosen: list[int] = []
     for c in [e.label for e in events] + [d.label for d in detections]:
         if c not in chosen:
@@ -112,7 +126,25 @@ def plot_stream_probabilities(ax: Axes, probabilities: np.ndarray, events: Seque
                               band_labels: bool = True) -> list[int]:
     """The smoothed probabilities of ``classes`` over a stream, events as bands, θ as a
     dashed line and the triggers as markers (green: correct, red: false). Returns the
-    classes drawn. ``window`` (first, last + 1) limits the frames shown."""
+    classes drawn. ``window`` (first, last + 1) limits the frames shown.
+
+    Args:
+        ax: the axes to draw on.
+        probabilities: the stream's normalised smoothed probabilities ``(T, C)``
+            (:func:`~streamnets.detection.stream_probabilities`).
+        events: the stream's ground-truth events (``label``, ``start``, ``end``, ``name``),
+            in frames on the same axis.
+        detections: the stream's triggers; those outside ``window`` are not drawn.
+        matching: what :func:`~streamnets.detection.match_events` made of ``detections``
+            and ``events``; it decides which triggers are green.
+        threshold: the trigger threshold θ in ``[0, 1]``, drawn as a dashed line.
+        window: ``(first, last + 1)`` frames to show; ``None`` for the whole stream.
+        classes: class indices to draw a line for; ``None`` picks them with
+            :func:`leading_classes`.
+        class_names: one name per class for the legend; ``None`` uses
+            :func:`~streamnets.detection.class_name`.
+        band_labels: write each event's class name above its band.
+    """
     probabilities = np.asarray(probabilities)
     lo, hi = (0, len(probabilities)) if window is None else window
     shown_events, shown = _in_window(events, detections, lo, hi)
@@ -144,6 +176,18 @@ def timeline_figure(video: np.ndarray, events: Sequence[Any], probabilities: np.
     normalised smoothed probabilities ``(T, C)``, ``detections`` and ``matching`` what
     :func:`~streamnets.detection.detect_from_probabilities` and
     :func:`~streamnets.detection.match_events` made of them.
+
+    Args:
+        video: the stream's frames ``(T, H, W, 3)`` uint8.
+        events: the stream's ground-truth events, in frames.
+        probabilities: normalised smoothed probabilities ``(T, C)``, one row per frame.
+        detections: the triggers found in ``probabilities``.
+        matching: ``detections`` paired with ``events``.
+        threshold: the trigger threshold θ in ``[0, 1]``, drawn as a dashed line.
+        window: ``(first, last + 1)`` frames to show, within ``[0, T]``; ``None`` for all.
+        thumbnails: how many frames, evenly spaced over the window, the strip shows.
+        class_names: one name per class for the legend; ``None`` uses the Jester names.
+        fps: frames per second, only to label the x axis; ``None`` leaves it in frames.
     """
     video = np.asarray(video)
     probabilities = np.asarray(probabilities)
@@ -190,7 +234,23 @@ def plot_operating_curves(rows: Sequence[Mapping[str, Any]],
                           highlight: float | None = None, title: str | None = None) -> Axes:
     """Event recall against false triggers per minute, one curve per decay (θ varies along
     each curve), with the ``picked`` row circled and the false-trigger ``budget`` dashed.
-    ``highlight`` draws one decay's curve bold and the others faint."""
+    ``highlight`` draws one decay's curve bold and the others faint.
+
+    Args:
+        rows: sweep rows (:func:`~streamnets.operating_point.sweep`), each with
+            ``decay``, ``threshold``, ``recall`` (``None`` is drawn as 0) and
+            ``false_triggers_per_minute``.
+        picked: the row to circle, e.g. :func:`~streamnets.operating_point.pick`'s; ``None``
+            for none.
+        budget: the false-trigger budget per minute, drawn as a dashed vertical line;
+            ``None`` for none.
+        ax: the axes to draw on; ``None`` draws on a new ``Figure``.
+        highlight: the decay whose curve stays bold; ``None`` draws all curves alike.
+        title: the axes' title; ``None`` or empty for none.
+
+    Returns:
+        The axes drawn on.
+    """
     if ax is None:
         ax = Figure(figsize=(5.5, 3.6), dpi=DPI, layout="constrained").add_subplot()
     for i, (decay, curve) in enumerate(_by_decay(rows).items()):
@@ -218,7 +278,23 @@ def plot_delay_vs_threshold(rows: Sequence[Mapping[str, Any]], decay: float,
                             ax: Axes | None = None) -> Axes:
     """Median detection delay (line) and its 90th percentile (dotted) against θ, at one
     decay; the median gesture length as a horizontal line. Thresholds whose triggers hit
-    no event have no delay and are left out."""
+    no event have no delay and are left out.
+
+    Args:
+        rows: sweep rows (:func:`~streamnets.operating_point.sweep`) with ``decay``,
+            ``threshold`` and ``delay_frames`` (``{"median", "p90", ...}`` or ``None``).
+        decay: the decay whose rows to draw; it must equal a row's ``decay``.
+        gesture_frames: the median gesture length in frames, drawn as a dashed line;
+            ``None`` for none.
+        fps: frames per second, to add a right axis in seconds; ``None`` for none.
+        ax: the axes to draw on; ``None`` draws on a new ``Figure``.
+
+    Returns:
+        The axes drawn on.
+
+    Raises:
+        ValueError: if no row at ``decay`` has a delay.
+    """
     if ax is None:
         ax = Figure(figsize=(5.5, 3.3), dpi=DPI, layout="constrained").add_subplot()
     curve = [r for r in _by_decay(rows).get(float(decay), []) if r["delay_frames"]]
@@ -243,7 +319,16 @@ def plot_delay_vs_threshold(rows: Sequence[Mapping[str, Any]], decay: float,
 
 def delays(matching: Matching) -> dict[str, np.ndarray]:
     """Per correct detection: delay in frames from the gesture's start, the gesture's
-    length in frames, and the delay as a fraction of that length."""
+    length in frames, and the delay as a fraction of that length.
+
+    Args:
+        matching: detections paired with events; only its correct detections count.
+
+    Returns:
+        ``{"frames", "lengths", "fraction"}``, one float array each, one entry per correct
+        detection. The delay is measured from the event's ``start`` to the detection's
+        ``time`` (``frame + 1``).
+    """
     hits = matching.hits
     frames = np.array([d.time - e.start for e, d in hits], dtype=float)
     lengths = np.array([e.length for e, _ in hits], dtype=float)
@@ -253,7 +338,13 @@ def delays(matching: Matching) -> dict[str, np.ndarray]:
 
 def plot_delay_distribution(matching: Matching, fps: float) -> Figure:
     """Histograms of the delays of the correct detections: in frames (seconds on the top
-    axis) beside the delay as a fraction of the gesture's length (1: at its end)."""
+    axis) beside the delay as a fraction of the gesture's length (1: at its end).
+
+    Args:
+        matching: detections paired with events (see :func:`delays`); with no correct
+            detection the panels stay empty.
+        fps: frames per second, for the top axis in seconds.
+    """
     d = delays(matching)
     fig = Figure(figsize=(9, 2.9), dpi=DPI, layout="constrained")
     ax_frames, ax_fraction = fig.subplots(1, 2)
@@ -285,7 +376,14 @@ def plot_model_comparison(scores: Mapping[str, Mapping[str, float]],
     """Grouped bars, one group per metric (all in [0, 1]) and one bar per model.
 
     ``scores`` maps a model's name to ``{metric label: value}``, the same labels for every
-    model; ``targets`` optionally maps a metric label to its target, drawn as a tick."""
+    model; ``targets`` optionally maps a metric label to its target, drawn as a tick.
+
+    Args:
+        scores: model name to ``{metric label: value in [0, 1]}``, the same labels in the
+            same order for every model.
+        targets: metric label to its target in ``[0, 1]``, drawn as a dashed line across
+            that group; ``None`` for none.
+    """
     models = list(scores)
     if not models:
         raise ValueError("scores is empty: give at least one model.")
@@ -313,7 +411,13 @@ def plot_model_comparison(scores: Mapping[str, Mapping[str, float]],
 
 def preceder_table_markdown(tables: Mapping[str, Mapping[str, Any]]) -> str:
     """Markdown of :func:`streamnets.warm.preceder_table` results, one row per model and
-    preceder, one column per frame count: the accuracy of the decision after that frame."""
+    preceder, one column per frame count: the accuracy of the decision after that frame.
+
+    Args:
+        tables: model name to its :func:`~streamnets.warm.preceder_table` result
+            (``{"frames": [...], "accuracy": {preceder: {"t": accuracy}}, ...}``); every
+            model must report the frames of the first.
+    """
     if not tables:
         raise ValueError("tables is empty: give at least one model's preceder table.")
     frames = next(iter(tables.values()))["frames"]
@@ -332,7 +436,15 @@ def preceder_table_markdown(tables: Mapping[str, Mapping[str, Any]]) -> str:
 def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
                 columns: int = 16) -> Figure:
     """A training window: its frames in rows of ``columns``, each titled with its
-    per-frame target (gesture classes in bold)."""
+    per-frame target (gesture classes in bold).
+
+    Args:
+        frames: the window's frames ``(T, H, W, 3)``.
+        labels: the per-frame target class index, ``(T,)``.
+        class_names: one name per class (the Jester names: "No gesture" and "Doing other
+            things" are drawn as background).
+        columns: frames per row.
+    """
     frames = np.asarray(frames)
     labels = np.asarray(labels)
     if len(frames) != len(labels):
@@ -370,6 +482,18 @@ def animate_stream(video: np.ndarray, probabilities: np.ndarray,
     ``threshold`` is drawn as a dashed line across the bars. ``first_frame`` is the
     stream's frame number of ``video[0]`` (for the titles), when it is cut from a stream;
     ``events`` and ``detections`` are on the cut's own frame axis.
+
+    Args:
+        video: the frames ``(T, H, W, 3)`` uint8.
+        probabilities: normalised smoothed probabilities ``(T, len(class_names))``.
+        detections: the triggers (frames on the cut's axis).
+        matching: ``detections`` paired with ``events``; it decides correct or false.
+        events: the ground-truth events (``label``, ``start``, ``end``, ``name``).
+        class_names: one name per class, in the column order of ``probabilities``.
+        threshold: the trigger threshold θ in ``[0, 1]``.
+        top_k: how many of the most probable classes to show as bars.
+        flash: for how many frames (the trigger's included) a trigger is shown.
+        first_frame: the stream's frame index of ``video[0]``, for the titles only.
     """
     video = np.asarray(video)
     probabilities = np.asarray(probabilities)
@@ -421,7 +545,13 @@ def animate_stream(video: np.ndarray, probabilities: np.ndarray,
 def animation_html(animation: FuncAnimation, quality: int = JPEG_QUALITY) -> str:
     """The animation as a self-contained HTML player that plays once, frames embedded as
     JPEG of the given ``quality`` (as :func:`streamnets.viz.streaming.animation_html`, with
-    smaller frames for a long animation, and without importing TensorFlow)."""
+    smaller frames for a long animation, and without importing TensorFlow).
+
+    Args:
+        animation: the animation, e.g. from :func:`animate_stream`; it plays at the speed
+            of its own interval.
+        quality: JPEG quality of the frames, 1 to 95 (lower: smaller page).
+    """
     with TemporaryDirectory() as folder, rc_context({"animation.frame_format": "jpeg"}):
         path = Path(folder, "animation.html")
         writer = HTMLWriter(fps=1000.0 / animation._interval, embed_frames=True,
@@ -436,7 +566,12 @@ def animation_html(animation: FuncAnimation, quality: int = JPEG_QUALITY) -> str
 
 def figure_png_small(fig: Figure, colours: int = WIDGET_COLOURS) -> bytes:
     """PNG bytes of ``fig`` with a palette of ``colours`` colours: for the many figures a
-    static widget stores in the page (photographs would need more colours)."""
+    static widget stores in the page (photographs would need more colours).
+
+    Args:
+        fig: the figure to render, at its own size and dpi.
+        colours: the palette size, at most 256.
+    """
     image = PILImage.open(io.BytesIO(figure_png(fig))).convert("RGB")
     buffer = io.BytesIO()
     # The octree keeps small, saturated areas (the trigger markers) that median cut merges.
@@ -453,7 +588,16 @@ def operating_grid(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]]
                    decays: Sequence[float], thresholds: Sequence[float],
                    tolerance: float | None = None) -> list[list[tuple[list[Detection], Matching]]]:
     """Detections and matching of the first stream of ``logits`` at every grid point,
-    ``grid[i][j]`` for ``decays[i]`` and ``thresholds[j]`` (what the widget draws)."""
+    ``grid[i][j]`` for ``decays[i]`` and ``thresholds[j]`` (what the widget draws).
+
+    Args:
+        logits: per-stream logits ``(T, C)``; only the first stream is used.
+        events: per-stream ground-truth events; only the first stream's are used.
+        decays: decay factors in ``[0, 1]``.
+        thresholds: trigger thresholds θ in ``[0, 1]``.
+        tolerance: the matching's tolerance in frames; ``None`` for
+            :func:`~streamnets.detection.match_events`'s default.
+    """
     kwargs = {} if tolerance is None else {"tolerance": tolerance}
     grid = []
     for decay in decays:
@@ -471,7 +615,20 @@ def operating_figure(logits: np.ndarray, events: Sequence[Any], rows: Sequence[M
                      class_names: Sequence[str] | None = None, budget: float | None = None,
                      classes: Sequence[int] | None = None) -> Figure:
     """One stream's timeline at ``(decay, threshold)`` beside the operating curves of
-    ``rows`` (a :func:`~streamnets.operating_point.sweep`) with that point circled."""
+    ``rows`` (a :func:`~streamnets.operating_point.sweep`) with that point circled.
+
+    Args:
+        logits: one stream's logits ``(T, C)``.
+        events: that stream's ground-truth events.
+        rows: the sweep rows over all test streams (see :func:`plot_operating_curves`).
+        decay: the decay factor to smooth with; its curve is drawn bold.
+        threshold: the trigger threshold θ in ``[0, 1]``.
+        window: ``(first, last + 1)`` frames of the timeline; ``None`` for the whole stream.
+        class_names: one name per class for the legend; ``None`` uses the Jester names.
+        budget: the false-trigger budget per minute, dashed; ``None`` for none.
+        classes: class indices to draw lines for; ``None`` picks them per figure (pass them
+            to keep the lines the same across figures).
+    """
     probabilities = stream_probabilities(logits, decay)
     found = detect_from_probabilities(probabilities, threshold)
     matching = match_events(found, events)
@@ -508,6 +665,17 @@ def operating_widget(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any
     slider's index is linked (``jslink``) to an outer ``Stack`` holding one inner ``Stack``
     per decay; the threshold slider's index is linked to every inner stack. ``start`` is
     the (decay, threshold) shown first, snapped to the grid.
+
+    Args:
+        logits: per-stream logits ``(T, C)``; the timeline shows the first stream.
+        events: per-stream ground-truth events; the first stream's are drawn.
+        rows: sweep rows holding every ``(decay, threshold)`` of the grid.
+        decays: the decay slider's values (at least two).
+        thresholds: the threshold slider's values in ``[0, 1]`` (at least two).
+        start: ``(decay, threshold)`` shown first; each is snapped to the nearest value.
+        window: ``(first, last + 1)`` frames of the timeline; ``None`` for the whole stream.
+        class_names: one name per class for the legend; ``None`` uses the Jester names.
+        budget: the false-trigger budget per minute, dashed; ``None`` for none.
     """
     decays = [float(d) for d in decays]
     thresholds = [float(t) for t in thresholds]

@@ -44,6 +44,13 @@ def plot_costs(
 
     Each bar is labelled with its value relative to the first label, so "x times the
     cost of the first model" can be read off directly.
+
+    Args:
+        labels: one name per model (or block), drawn top to bottom; the first is the
+            reference of the ratios.
+        metrics: column name (e.g. ``"MACs"``) to one number per label, in label order;
+            one panel each, left to right.
+        title: a title over all panels; ``None`` or empty for none.
     """
     _check_columns(labels, metrics)
     fig, axes = plt.subplots(
@@ -79,6 +86,12 @@ def cost_table(
     ``formats`` maps a metric name to a format spec; numbers default to ``",.0f"`` and
     anything else (a shape, a name) is shown with ``str``. Display the result with
     ``IPython.display.Markdown`` so it renders both in Jupyter and in the book.
+
+    Args:
+        labels: the first cell of each row (e.g. the model names).
+        metrics: column header to one value per label, in label order.
+        formats: column header to a ``format`` spec (e.g. ``".2f"``) for that column's
+            values; ``None`` for the defaults above.
     """
     _check_columns(labels, metrics)
     formats = formats or {}
@@ -111,7 +124,15 @@ class KernelBox:
 
 
 def kernel_boxes(model: keras.Model) -> list[KernelBox]:
-    """The ``Conv3D`` kernels of ``model`` in order, with their channel counts."""
+    """The ``Conv3D`` kernels of ``model`` in order, with their channel counts.
+
+    Args:
+        model: a built Keras model; its ``Conv3D`` layers (depthwise ones included) are
+            read in ``model.layers`` order, other layers are skipped.
+
+    Raises:
+        ValueError: if the model has no ``Conv3D`` layer.
+    """
     import keras
 
     boxes = []
@@ -165,6 +186,10 @@ def plot_kernel_shapes(models: Mapping[str, keras.Model]) -> Figure:
     Boxes are ``time x height x width`` in kernel cells (time to the right); dotted,
     pale boxes are depthwise kernels, which hold one such box per channel instead of one
     per input-output channel pair.
+
+    Args:
+        models: panel title to a built Keras model (see :func:`kernel_boxes`), drawn two
+            panels per row in mapping order.
     """
     if not models:
         raise ValueError("models must hold at least one model to draw, got an empty mapping.")

@@ -12,7 +12,13 @@ from streamnets.litert import LiteRTRunner
 
 
 def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:
-    """Operator counts of several ``.tflite`` models side by side (one column per model)."""
+    """Operator counts of several ``.tflite`` models side by side (one column per model).
+
+    Args:
+        ops: column header (the model's name) to its operator counts
+            (:func:`streamnets.litert.litert_ops`); rows are every operator, sorted by
+            name, and a model without one shows 0.
+    """
     names = sorted({op for counts in ops.values() for op in counts})
     lines = ["| operator | " + " | ".join(ops) + " |",
              "|---|" + "---:|" * len(ops)]
@@ -22,7 +28,12 @@ def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:
 
 
 def states_markdown(runner: LiteRTRunner) -> str:
-    """The exported model's state tensors: name, shape (batch, H, W, slots × C), size."""
+    """The exported model's state tensors: name, shape (batch, H, W, slots × C), size.
+
+    Args:
+        runner: the loaded streaming ``.tflite``; one row per state in
+            ``runner.state_names`` order, sized from its input tensor's shape and dtype.
+    """
     lines = ["| state (input and output) | shape | dtype | KiB |", "|---|---|---|---:|"]
     for name in runner.state_names:
         info = runner.inputs[name]
@@ -37,6 +48,13 @@ def plot_top_classes(smoothed: np.ndarray, class_names: Sequence[str],
 
     ``smoothed`` is ``(T, n_classes)``, each row normalized to sum to 1; the true class,
     when given, is drawn thick and green.
+
+    Args:
+        smoothed: normalized smoothed probabilities ``(T, n_classes)``.
+        class_names: one name per class, in column order.
+        label: index of the true class; ``None`` when unknown. It is drawn only if it is
+            among the ``top_k``.
+        top_k: how many classes to draw, ranked by their value after the last frame.
     """
     smoothed = np.asarray(smoothed)
     if smoothed.ndim != 2 or smoothed.shape[1] != len(class_names):

@@ -53,6 +53,15 @@ def glue(name: str, value: Any, display: bool = False, hidden: bool = False) -> 
     ``hidden=True`` declares a value that the prose does not quote: one stored for the
     chapter's tests (which read it back with :func:`glued_values`). Every other glued
     name must be read by the prose, which :func:`glue_problems` checks.
+
+    Args:
+        name: the key the prose reads, e.g. ``{glue:text}`name``; a string literal or
+            f-string in the call, so that :func:`glue_calls` can read it from the source.
+        value: what to store: a number, text, or anything IPython displays (a figure).
+            A numpy scalar is stored as the Python number.
+        display: also show the value in the notebook's output, not only store it.
+        hidden: declare that the prose does not read ``name`` (for the tests); it changes
+            nothing at run time.
     """
     del hidden  # a declaration for the checks, read from the source by glue_calls
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
@@ -78,6 +87,15 @@ def compare(value: float, reference: float, above: str, below: str, same: str,
     """The word for how ``value`` compares with ``reference``: ``above``, ``below``, or
     ``same`` when they are equal or within ``rel_tol`` of each other.
 
+    Args:
+        value: the measured value.
+        reference: what it is compared with.
+        above: the word when ``value`` is larger.
+        below: the word when ``value`` is smaller.
+        same: the word when they are equal within ``rel_tol``.
+        rel_tol: the relative tolerance of "equal" (as :func:`math.isclose`); 0 means
+            exactly equal.
+
     >>> compare(2.0, 1.0, "faster", "slower", "as fast")
     'faster'
     """
@@ -93,6 +111,17 @@ def factor(value: float, reference: float, above: str, below: str, same: str,
     ``"2.5 times faster"`` when ``value`` is 2.5 times ``reference``, ``"2.5 times
     slower"`` when it is 2.5 times smaller, ``same`` when the factor rounds to 1 at
     ``digits`` decimals (a "1.0 times faster" would mislead).
+
+    Args:
+        value: the measured value (positive).
+        reference: what it is compared with (positive).
+        above: the word after "times" when ``value`` is larger (e.g. ``"faster"``).
+        below: the word after "times" when ``value`` is smaller.
+        same: the whole phrase when the factor rounds to 1.
+        digits: decimals of the factor.
+
+    Raises:
+        ValueError: if ``value`` or ``reference`` is not positive.
 
     >>> factor(3.0, 1.0, "larger", "smaller", "about the same size")
     '3.0 times larger'
@@ -155,7 +184,12 @@ def _split_key(form: str, content: str, role: bool) -> tuple[str, str | None]:
 
 
 def glue_references(notebook: Mapping[str, Any]) -> list[GlueReference]:
-    """Every glue role and directive of the notebook's markdown cells, in order."""
+    """Every glue role and directive of the notebook's markdown cells, in order.
+
+    Args:
+        notebook: a notebook as parsed JSON (``json.load`` of the ``.ipynb``, or
+            ``nbformat.read``), with its ``cells``; it need not be executed.
+    """
     references = []
     for index, source in _cells(notebook, "markdown"):
         found = []
@@ -187,6 +221,15 @@ def glue_calls(notebook: Mapping[str, Any]) -> tuple[list[GlueCall], list[str]]:
 
     A call's name must be a string literal or an f-string; any other expression (a
     variable) would hide from the checks which names the notebook stores.
+
+    Args:
+        notebook: a notebook as parsed JSON (``json.load`` of the ``.ipynb``, or
+            ``nbformat.read``), with its ``cells``; it need not be executed. IPython magics
+            and shell escapes are skipped.
+
+    Returns:
+        The calls in cell order, and one message per cell that cannot be parsed or call
+        whose name is not a literal or an f-string.
     """
     calls, problems = [], []
     for index, source in _cells(notebook, "code"):
@@ -223,7 +266,13 @@ def _stored_names(notebook: Mapping[str, Any]) -> list[str]:
 
 
 def glued_outputs(notebook: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Name -> mime bundle (prefix removed) of every value an executed notebook glued."""
+    """Name -> mime bundle (prefix removed) of every value an executed notebook glued.
+
+    Args:
+        notebook: a notebook as parsed JSON (``json.load`` of the ``.ipynb``, or
+            ``nbformat.read``), with its ``cells`` and outputs (executed, e.g. by papermill);
+            when a name was stored twice, the last output wins.
+    """
     stored: dict[str, dict[str, Any]] = {}
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
@@ -251,6 +300,10 @@ def glued_values(notebook: Mapping[str, Any]) -> dict[str, Any]:
 
     Numbers, strings, booleans, lists and dicts come back as Python values (read from
     their ``text/plain`` form); anything else (a figure) as its ``text/plain`` text.
+
+    Args:
+        notebook: a notebook as parsed JSON (``json.load`` of the ``.ipynb``, or
+            ``nbformat.read``), with its ``cells`` and outputs (executed, e.g. by papermill).
     """
     values = {}
     for name, bundle in glued_outputs(notebook).items():
@@ -271,6 +324,15 @@ def glue_problems(notebook: Mapping[str, Any],
     declared ``hidden=True``). With the ``executed`` notebook: names stored twice, keys read
     but not stored by the run, and stored names neither read nor hidden. An empty list
     means every read finds its value.
+
+    Args:
+        notebook: a notebook as parsed JSON (``json.load`` of the ``.ipynb``, or
+            ``nbformat.read``), with its ``cells`` (the source; outputs are not read).
+        executed: the same notebook after execution, to check what the run really
+            stored; ``None`` checks the source alone.
+
+    Returns:
+        One readable message per problem, in the order above.
     """
     problems = []
     references = glue_references(notebook)

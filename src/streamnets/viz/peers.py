@@ -28,7 +28,16 @@ def _rows(result: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]
 
 
 def peers_markdown(result: Mapping[str, Any]) -> str:
-    """One row per model and frame size: cost, states and ms per frame per runtime."""
+    """One row per model and frame size: cost, states and ms per frame per runtime.
+
+    Args:
+        result: the ``peers`` result of :func:`streamnets.peers.peers_benchmark` (or
+            :func:`streamnets.peers.reference_result`): ``sizes`` maps a frame size in
+            pixels (as text) to each model's row.
+
+    Raises:
+        ValueError: if ``result`` holds no sizes.
+    """
     lines = ["| model | pixels | parameters | MACs / frame | states (float KiB) | "
              + " | ".join(f"{name} ms" for name in RUNTIMES.values()) + " |",
              "|---|---:|---:|---:|---:|" + "---:|" * len(RUNTIMES)]
@@ -43,7 +52,12 @@ def peers_markdown(result: Mapping[str, Any]) -> str:
 
 
 def plot_peers(result: Mapping[str, Any]) -> Figure:
-    """Achieved GMAC/s (MACs per frame over ms per frame) per model, size and runtime."""
+    """Achieved GMAC/s (MACs per frame over ms per frame) per model, size and runtime.
+
+    Args:
+        result: the ``peers`` result (see :func:`peers_markdown`); one group of bars per
+            model and size, one bar per runtime of :data:`RUNTIMES`.
+    """
     rows = _rows(result)
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.subplots()
@@ -66,7 +80,19 @@ def _times(a: float, b: float) -> str:
 
 
 def peers_summary(result: Mapping[str, Any], size: str = "100") -> list[str]:
-    """Sentences for the chapter, at one frame size, each computed from the result."""
+    """Sentences for the chapter, at one frame size, each computed from the result.
+
+    Args:
+        result: the ``peers`` result (see :func:`peers_markdown`).
+        size: the frame size in pixels, as the key of ``result["sizes"]`` (text, e.g.
+            ``"100"``); both MoViNet and ours must have been measured at it.
+
+    Returns:
+        The sentences in order, each a complete sentence of Markdown.
+
+    Raises:
+        ValueError: if ``result`` has no MoViNet-and-ours pair at ``size``.
+    """
     models = (result.get("sizes") or {}).get(size)
     if not models or not {"movinet_a0_stream", "ours"} <= set(models):
         raise ValueError(f"the peers result has no MoViNet-and-ours pair at {size} px.")
@@ -102,7 +128,17 @@ def peers_summary(result: Mapping[str, Any], size: str = "100") -> list[str]:
 
 
 def peers_source(result: Mapping[str, Any], fresh: bool) -> str:
-    """Where the peers numbers come from, for the chapter to say plainly."""
+    """Where the peers numbers come from, for the chapter to say plainly.
+
+    Args:
+        result: the ``peers`` result, with its ``environment`` (machine, date) and
+            ``commit``; missing fields show as ``?``.
+        fresh: ``True`` when this build's ``make bench`` measured ``result``, ``False``
+            when it is the reference record shipped with the package.
+
+    Returns:
+        A clause (no capital, no final full stop) to embed in a sentence.
+    """
     env = result.get("environment", {})
     machine = env.get("machine", {})
     load = machine.get("load_average_1_5_15_min") or [float("nan")]

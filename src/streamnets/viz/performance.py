@@ -47,7 +47,15 @@ def sources_markdown(results: Mapping[str, Mapping[str, Any]], live: Sequence[st
                      skipped: Mapping[str, str] | None = None) -> str:
     """Where each result comes from: a file of ``make bench`` (with its date and commit),
     or this run; ``skipped`` (name -> reason, as :func:`streamnets.results.
-    read_matching_results` gives) says why a result was measured here or is not shown."""
+    read_matching_results` gives) says why a result was measured here or is not shown.
+
+    Args:
+        results: result name (e.g. ``"runtimes"``) to its dict, stamped with ``date``,
+            ``commit`` and ``machine`` (missing fields show as ``?``).
+        live: names of the results measured in this run rather than read from a file.
+        skipped: result name to why its file was not used; a name that is not in
+            ``results`` gets a "not shown" row. ``None`` for none.
+    """
     skipped = skipped or {}
     rows = []
     for name, result in results.items():
@@ -69,7 +77,14 @@ def sources_markdown(results: Mapping[str, Mapping[str, Any]], live: Sequence[st
 
 def batched_streams(streaming: Mapping[str, Any]) -> int:
     """The streams per batch of ``streaming_benchmark``'s second comparison (the ``N`` of
-    its ``latency_batchN`` record other than batch 1)."""
+    its ``latency_batchN`` record other than batch 1).
+
+    Args:
+        streaming: the result of :func:`streamnets.performance.streaming_benchmark`.
+
+    Raises:
+        KeyError: unless exactly one ``latency_batchN`` record has ``N > 1``.
+    """
     counts = [int(match.group(1)) for key in streaming
               if (match := re.fullmatch(r"latency_batch(\d+)", key))]
     counts = [count for count in counts if count != 1]
@@ -79,7 +94,12 @@ def batched_streams(streaming: Mapping[str, Any]) -> int:
 
 
 def runtimes_markdown(runtimes: Mapping[str, Any]) -> str:
-    """Batch-1 latency per frame of every runtime path, with GMAC/s and the ratio to Keras."""
+    """Batch-1 latency per frame of every runtime path, with GMAC/s and the ratio to Keras.
+
+    Args:
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`; one row
+            per path of its ``latency_batch1``, named by :data:`RUNTIME_LABELS`.
+    """
     rows = []
     for name, row in runtimes["latency_batch1"].items():
         rows.append([RUNTIME_LABELS.get(name, name), f"{row['ms_per_frame_median']:.2f}",
@@ -90,7 +110,12 @@ def runtimes_markdown(runtimes: Mapping[str, Any]) -> str:
 
 
 def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
-    """Milliseconds per frame of every runtime, log scale, with the int8 MACs limit."""
+    """Milliseconds per frame of every runtime, log scale, with the int8 MACs limit.
+
+    Args:
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`; the
+            limit line is drawn only when it holds ``peak_int8["1_thread"]``.
+    """
     latency = runtimes["latency_batch1"]
     names = list(latency)
     values = [latency[name]["ms_per_frame_median"] for name in names]
@@ -117,7 +142,12 @@ def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
 
 def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
     """Left: per-frame cost of the step and of recomputing the window, at batch 1 and 8.
-    Right: frames per second against the number of streams per batch."""
+    Right: frames per second against the number of streams per batch.
+
+    Args:
+        streaming: the result of :func:`streamnets.performance.streaming_benchmark`
+            (``latency_batch1``, one ``latency_batchN`` and ``throughput``).
+    """
     fig = Figure(figsize=(9, 3), dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2)
     batch1 = streaming["latency_batch1"]
@@ -161,7 +191,12 @@ LOOP_LABELS: dict[str, str] = {
 
 def stream_loop_markdown(loop: Mapping[str, Any]) -> str:
     """The whole loop on a video per runtime: frames/s, ms per frame and per stage, and the
-    real-time factor at the model's rate."""
+    real-time factor at the model's rate.
+
+    Args:
+        loop: the result of :func:`streamnets.performance.stream_loop_benchmark`; one row
+            per runtime of its ``loop``, named by :data:`LOOP_LABELS`.
+    """
     stages = list(next(iter(loop["loop"].values()))["stage_ms_per_frame"])
     rows = []
     for name, row in loop["loop"].items():
@@ -177,7 +212,11 @@ def stream_loop_markdown(loop: Mapping[str, Any]) -> str:
 
 def litert_streaming_markdown(litert: Mapping[str, Any]) -> str:
     """LiteRT, batch 1, one thread: recomputing the window against the FIFO step, float
-    and int8, with the ratio the operation count predicts."""
+    and int8, with the ratio the operation count predicts.
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`.
+    """
     rows = []
     for kind, row in litert["latency_batch1"].items():
         rows.append([f"LiteRT {kind}", f"{row['recompute_window_ms_median']:.2f}",
@@ -197,7 +236,13 @@ STREAMS_LABELS: dict[str, str] = {
 
 def many_streams_markdown(streams: Mapping[str, Any]) -> str:
     """Frames per second (all streams together) against the number of streams, per way
-    of running them."""
+    of running them.
+
+    Args:
+        streams: the result of :func:`streamnets.performance.litert_streams_benchmark`;
+            one column per stream count of its ``streams`` rows, one row per way
+            (named by :data:`STREAMS_LABELS`).
+    """
     rows = streams["streams"]
     names = [name for name in rows[0] if name != "streams"]
     table = [[STREAMS_LABELS.get(name, name),
@@ -210,7 +255,16 @@ def litert_achieved(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | Non
                     ) -> dict[str, float]:
     """Achieved GMAC/s of every batch-1 path: the LiteRT step and recompute (float, int8)
     of ``litert``, and the Keras step and BrainChip's models of ``runtimes`` when given
-    (the recompute does ``T`` times the step's MACs per new frame)."""
+    (the recompute does ``T`` times the step's MACs per new frame).
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`.
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`, to add
+            the Keras and BrainChip paths it timed; ``None`` for LiteRT only.
+
+    Returns:
+        Display name to achieved GMAC/s (billions of multiply-accumulates per second).
+    """
     macs = litert["model"]["macs_per_frame"]
     achieved: dict[str, float] = {}
     for name in ("keras_step_fn", "brainchip_bufferized_float", "brainchip_quantized_keras"):
@@ -228,7 +282,14 @@ def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = 
                 ) -> Figure:
     """Left: achieved GMAC/s of every runtime beside the int8 peak of the same run
     (roofline-style). Right: where the int8 step's time goes, per kind of op, beside its
-    MACs limit."""
+    MACs limit.
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`,
+            with its ``int8_limit`` and ``profile``.
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`, for
+            more bars on the left (see :func:`litert_achieved`); ``None`` for LiteRT only.
+    """
     fig = Figure(figsize=(10, 3.6), dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=(1.3, 1))
     achieved = litert_achieved(litert, runtimes)
@@ -268,7 +329,12 @@ def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = 
 
 def plot_growth(growth: Mapping[str, Any]) -> Figure:
     """Left: step time against MACs per frame as the input grows, with the MACs model.
-    Right: per-frame cost against clip length, streaming step and window recompute."""
+    Right: per-frame cost against clip length, streaming step and window recompute.
+
+    Args:
+        growth: the result of :func:`streamnets.performance.growth_benchmark`
+            (``by_size`` and ``by_clip_length`` rows).
+    """
     fig = Figure(figsize=(9, 3.2), dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2)
     by_size = growth["by_size"]
@@ -299,7 +365,12 @@ def plot_growth(growth: Mapping[str, Any]) -> Figure:
 
 
 def plot_book_times(book: Mapping[str, Any]) -> Figure:
-    """Seconds to execute each chapter notebook, in CI mode and (when recorded) in full mode."""
+    """Seconds to execute each chapter notebook, in CI mode and (when recorded) in full mode.
+
+    Args:
+        book: the ``book`` result (``benchmarks/bench_book.py``): ``ci`` and, when
+            recorded, ``full``, each with ``notebooks`` mapping a notebook to seconds.
+    """
     ci = book["ci"]["notebooks"]
     full = (book.get("full") or {}).get("notebooks", {})
     names = list(dict.fromkeys([*ci, *full]))  # a chapter may have been timed in one mode only
@@ -319,7 +390,13 @@ def plot_book_times(book: Mapping[str, Any]) -> Figure:
 
 
 def targets_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The goals with the measured value and a plain verdict."""
+    """The goals with the measured value and a plain verdict.
+
+    Args:
+        rows: the goals of :func:`streamnets.performance.targets`, each with ``goal``,
+            ``target`` (text), ``measured`` (a number or ``None``) and ``met`` (``True``,
+            ``False`` or ``None`` when not measured).
+    """
     verdicts = {True: "met", False: "**not met**", None: "not measured"}
     return _table(["goal", "target", "measured", "verdict"],
                   [[row["goal"], row["target"],
@@ -328,7 +405,12 @@ def targets_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def data_markdown(data: Mapping[str, Any]) -> str:
-    """Synthetic clip generation on one core against training throughput on all cores."""
+    """Synthetic clip generation on one core against training throughput on all cores.
+
+    Args:
+        data: the ``data`` result (``benchmarks/bench_data.py``), with
+            ``generation_one_core`` and ``training_all_cores``.
+    """
     generation = data["generation_one_core"]
     rows = [["`synthetic_clip`, one core", f"{generation['synthetic_clip']['clips_per_s']:.0f}"],
             ["`synthetic_dataset` (tf.data), one core",
@@ -339,7 +421,15 @@ def data_markdown(data: Mapping[str, Any]) -> str:
 
 
 def block_metrics(blocks: Mapping[str, Any]) -> tuple[list[str], dict[str, list[float]]]:
-    """Labels and columns (parameters, MACs, frames/s, GMAC/s) of ``block_benchmark``'s rows."""
+    """Labels and columns (parameters, MACs, frames/s, GMAC/s) of ``block_benchmark``'s rows.
+
+    Args:
+        blocks: the result of :func:`streamnets.performance.block_benchmark`.
+
+    Returns:
+        The block labels and the columns, as :func:`streamnets.viz.costs.plot_costs` and
+        :func:`~streamnets.viz.costs.cost_table` take them.
+    """
     rows = list(blocks["blocks"].values())
     return [row["label"] for row in rows], {
         "parameters": [row["params"] for row in rows],
@@ -350,7 +440,12 @@ def block_metrics(blocks: Mapping[str, Any]) -> tuple[list[str], dict[str, list[
 
 
 def plot_blocks(blocks: Mapping[str, Any]) -> Figure:
-    """Parameters, MACs and frames per second of each block, as ratios to the 3D block."""
+    """Parameters, MACs and frames per second of each block, as ratios to the 3D block.
+
+    Args:
+        blocks: the result of :func:`streamnets.performance.block_benchmark` (see
+            :func:`block_metrics`); its ``config["channels"]`` names the title's channels.
+    """
     labels, metrics = block_metrics(blocks)
     channels = blocks["config"]["channels"]
     return plot_costs(labels, {name: metrics[name] for name in
@@ -372,7 +467,17 @@ FIGURES: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
 
 
 def save_figures(results: Mapping[str, Mapping[str, Any]], folder: str | Path) -> list[Path]:
-    """Write the figure of every result in ``results`` to ``folder/<name>.png`` atomically."""
+    """Write the figure of every result in ``results`` to ``folder/<name>.png`` atomically.
+
+    Args:
+        results: result name to its dict; only the names of :data:`FIGURES` are drawn,
+            the others are ignored.
+        folder: the folder for the PNGs (100 dpi), created if missing; earlier files of
+            the same names are replaced.
+
+    Returns:
+        The paths written, in :data:`FIGURES` order.
+    """
     import matplotlib.pyplot as plt
 
     written = []

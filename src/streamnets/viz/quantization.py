@@ -30,6 +30,13 @@ def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[Layer
     (dot: median), on a log axis: a per-tensor scale would be set by the right end.
     Right, the float range (lower to upper end) each layer's int8 output covers after
     calibration.
+
+    Args:
+        weight_rows: one row per layer (:func:`streamnets.quantize.weight_ranges`), with
+            ``layer``, ``max_abs``, ``channel_max_min`` and ``channel_max_median``; they
+            set the layers drawn and their order (top to bottom).
+        errors: the int8 ops' errors (:func:`streamnets.quantize.litert_layer_errors`); a
+            layer's last op gives its output range, and a layer without one is left blank.
     """
     outputs = _layer_outputs(errors)
     names = [row["layer"] for row in weight_rows]
@@ -54,7 +61,12 @@ def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[Layer
 
 
 def plot_layer_errors(errors: Sequence[LayerError]) -> Figure:
-    """The error each int8 op adds, in int8 steps of its output (rmse / scale), in order."""
+    """The error each int8 op adds, in int8 steps of its output (rmse / scale), in order.
+
+    Args:
+        errors: one :class:`~streamnets.quantize.LayerError` per int8 op in model order
+            (:func:`streamnets.quantize.litert_layer_errors`), one bar each, top to bottom.
+    """
     labels = [f"{e.layer} ({e.op.lower()})" for e in errors]
     values = [e.rmse_in_steps for e in errors]
     y = np.arange(len(errors))[::-1]
@@ -70,7 +82,12 @@ def plot_layer_errors(errors: Sequence[LayerError]) -> Figure:
 
 
 def accuracy_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
-    """:func:`streamnets.quantize.accuracy_table` rows as a Markdown table (percentages)."""
+    """:func:`streamnets.quantize.accuracy_table` rows as a Markdown table (percentages).
+
+    Args:
+        rows: one row per model with ``model`` and the fractions in ``[0, 1]``
+            ``frame_accuracy``, ``clip_accuracy`` and ``top1_agreement_with_first``.
+    """
     lines = ["| model | frame accuracy | clip accuracy (decay) | frames with the float top-1 |",
              "|---|---:|---:|---:|"]
     for row in rows:

@@ -47,7 +47,15 @@ def _conv_lines(convs: list[keras.layers.Layer]) -> list[str]:
 
 def model_stages(model: keras.Model) -> list[Stage]:
     """The input, the input conv, each block and the head of a :func:`~streamnets.models.
-    gesture_net`, read from its layers."""
+    gesture_net`, read from its layers.
+
+    Args:
+        model: a clip model built by :func:`streamnets.models.gesture_net` (or one with
+            the same layer names: ``input_conv`` and ``conv{t|s}_{full|dw|pw}_<block>_0``).
+
+    Raises:
+        ValueError: if the model has no ``input_conv`` layer or no block convolutions.
+    """
     frames, height, width, channels = model.input.shape[1:]
     stages = [Stage("input", (f"{frames or 'T'} frames", "uint8 RGB"),
                     (height, width, channels), False)]
@@ -85,6 +93,10 @@ def plot_model(model: keras.Model) -> Figure:
 
     Blocks that mix frames (a causal temporal kernel) are shaded; everything else works
     on each frame alone.
+
+    Args:
+        model: a :func:`~streamnets.models.gesture_net` clip model (see
+            :func:`model_stages`).
     """
     stages = model_stages(model)
     fig = Figure(figsize=(1.45 * len(stages), 2.2), layout="constrained")
@@ -126,7 +138,19 @@ class FifoRow:
 
 def fifo_rows(model: keras.Model, stream: StreamingModel) -> list[FifoRow]:
     """The FIFOs of ``stream`` (converted from ``model``) in order, with the frames each
-    block's output depends on (its temporal receptive field in input frames)."""
+    block's output depends on (its temporal receptive field in input frames).
+
+    Args:
+        model: the clip model ``stream`` was converted from; its temporal layers give the
+            number of slots and the buffered frame's shape.
+        stream: ``model`` converted for streaming (:class:`~streamnets.streaming.StreamingModel`).
+
+    Returns:
+        One :class:`FifoRow` per state in conversion order; memory assumes float32 states.
+
+    Raises:
+        ValueError: if ``stream`` has no FIFO state.
+    """
     rows = []
     field = 1
     shapes = stream.state_shapes()
@@ -152,6 +176,12 @@ def plot_fifo_step(model: keras.Model, stream: StreamingModel, frame: int = 24) 
     One row per block: its buffer's slots, labelled with the input frame each holds
     (slots before frame 1 hold zeros, the causal padding), the buffer's per-frame shape
     and memory, and how far back the block's output reaches in input frames.
+
+    Args:
+        model: the clip model ``stream`` was converted from.
+        stream: ``model`` converted for streaming (see :func:`fifo_rows`).
+        frame: the frame just pushed, an ``int`` numbered from 1; slots for frames before
+            frame 1 are drawn as zeros.
     """
     if isinstance(frame, bool) or not isinstance(frame, int) or frame < 1:
         raise ValueError(f"frame must be an int >= 1 (frames are numbered from 1), "

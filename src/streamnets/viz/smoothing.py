@@ -39,7 +39,19 @@ def plot_accuracy_vs_decay(
     frame_accuracy: float | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Clip accuracy against the decay factor, with the frame-averaged accuracy as a line."""
+    """Clip accuracy against the decay factor, with the frame-averaged accuracy as a line.
+
+    Args:
+        decays: decay factors in ``[0, 1]`` (x axis).
+        accuracies: clip accuracy in ``[0, 1]`` at each decay, e.g. from
+            :func:`streamnets.smoothing.accuracy_vs_decay`.
+        frame_accuracy: the per-frame accuracy to compare with, drawn as a dashed
+            horizontal line; ``None`` for none.
+        ax: the axes to draw on; ``None`` draws on a new ``Figure`` (``ax.figure``).
+
+    Returns:
+        The axes drawn on.
+    """
     if ax is None:
         ax = Figure(figsize=(5.5, 3.3), dpi=100, layout="constrained").add_subplot()
     ax.plot(decays, accuracies, "o-", color="C0", label="smoothed, after the last frame")
@@ -54,7 +66,16 @@ def plot_accuracy_vs_decay(
 def plot_accuracy_vs_frames(
     curves: dict[str, Sequence[float]], ax: Axes | None = None
 ) -> Axes:
-    """Clip accuracy if the decision were taken after 1..T frames, one line per setting."""
+    """Clip accuracy if the decision were taken after 1..T frames, one line per setting.
+
+    Args:
+        curves: legend label (e.g. ``"d = 0.9"``) to clip accuracies in ``[0, 1]`` after
+            1, 2, ..., T frames, e.g. from :func:`streamnets.smoothing.accuracy_vs_frames`.
+        ax: the axes to draw on; ``None`` draws on a new ``Figure`` (``ax.figure``).
+
+    Returns:
+        The axes drawn on.
+    """
     if ax is None:
         ax = Figure(figsize=(5.5, 3.3), dpi=100, layout="constrained").add_subplot()
     for label, accuracies in curves.items():
@@ -86,6 +107,17 @@ def decay_figure(
     per-frame softmax outputs, which stays in [0, 1] for every decay. The classes are
     the clip's ``top_k`` by mean per-frame probability, the true one always included, so
     the same lines (and colours) appear at every slider position.
+
+    Args:
+        clip_logits: one clip's per-frame logits ``(frames, classes)``.
+        label: index of the clip's true class (always drawn, with a thick line).
+        decay: the decay factor in ``[0, 1]`` to smooth with.
+        accuracy: the clip accuracy in ``[0, 1]`` over all clips at ``decay``.
+        decays: decay factors of the accuracy curve (right panel).
+        accuracies: clip accuracy at each of ``decays``.
+        class_names: one name per class for the legend; ``None`` shows class indices.
+        window: ``(start, end)`` of the gesture in frames, shaded; ``None`` for no shading.
+        top_k: how many classes to draw, the true one included.
     """
     clip_logits = np.asarray(clip_logits)
     if clip_logits.ndim != 2:
@@ -123,7 +155,11 @@ def decay_figure(
 
 
 def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of ``fig`` (no pyplot, so nothing is displayed as a side effect)."""
+    """PNG bytes of ``fig`` (no pyplot, so nothing is displayed as a side effect).
+
+    Args:
+        fig: the figure to render, at its own size and dpi.
+    """
     buffer = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buffer)
     return buffer.getvalue()
@@ -147,6 +183,18 @@ def decay_widget(
     ``index`` in the browser, so moving the slider swaps figures with no kernel.
     ``live=True`` (Jupyter, Colab): a continuous slider whose every move is redrawn by
     the kernel; it stays still in a static page, so the book does not use it.
+
+    Args:
+        logits: per-frame logits of all clips, ``(clips, frames, classes)``.
+        labels: the true class index of each clip, ``(clips,)``.
+        clip: index into ``logits`` of the clip to draw.
+        decays: the slider's decay factors in ``[0, 1]`` (sorted here, at least two); the
+            slider starts at the one nearest :data:`streamnets.smoothing.DEFAULT_DECAY`.
+            With ``live=True`` only the smallest and largest are used, as the range.
+        class_names: one name per class for the legend; ``None`` shows class indices.
+        window: ``(start, end)`` of the drawn clip's gesture in frames; ``None`` for none.
+        live: redraw in the kernel on every move (``True``) instead of pre-rendering one
+            figure per decay (``False``).
     """
     logits = np.asarray(logits)
     labels = np.asarray(labels)

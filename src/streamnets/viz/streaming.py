@@ -84,6 +84,15 @@ def animate_predictions(
 
     ``probabilities`` is ``(T, n_classes)``, one row per frame as the streaming model
     emits them; the true class (``label``), when given, is drawn in green.
+
+    Args:
+        clip: the input frames ``(T, H, W, 3)`` uint8.
+        probabilities: ``(T, n_classes)`` class probabilities after each frame.
+        class_names: one name per class, in the column order of ``probabilities``.
+        label: index of the true class, drawn green and named in the title; ``None`` when
+            unknown.
+        top_k: how many of the most probable classes to show after each frame (at most
+            ``n_classes``).
     """
     clip = _check_clip(clip)
     probabilities = np.asarray(probabilities)
@@ -119,13 +128,23 @@ def animate_predictions(
 
 def animation_html(animation: FuncAnimation) -> str:
     """The animation as an HTML player with its frames embedded as JPEG (several times
-    smaller than PNG for camera-like frames); show it with ``IPython.display.HTML``."""
+    smaller than PNG for camera-like frames); show it with ``IPython.display.HTML``.
+
+    Args:
+        animation: an animation from this package (e.g. :func:`animate_predictions`);
+            every frame is rendered now, so this takes a while for long animations.
+    """
     with rc_context({"animation.frame_format": "jpeg"}):
         return animation.to_jshtml()
 
 
 def plot_latency(comparison: LatencyComparison) -> Figure:
-    """Milliseconds per new frame: one streaming step against recomputing the window."""
+    """Milliseconds per new frame: one streaming step against recomputing the window.
+
+    Args:
+        comparison: the measured medians, as :func:`streamnets.performance.compare_latency`
+            returns them; its ``window`` and ``batch_size`` label the bars and axis.
+    """
     fig = Figure(figsize=(5, 2.4), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     labels = ["streaming step\n(FIFO buffers)", f"recompute the\n{comparison.window}-frame window"]
@@ -140,7 +159,13 @@ def plot_latency(comparison: LatencyComparison) -> Figure:
 
 
 def plot_frame_errors(errors: Sequence[float], tolerance: float = 1e-5) -> Figure:
-    """Largest streamed-vs-offline difference at each frame, relative to the logits' scale."""
+    """Largest streamed-vs-offline difference at each frame, relative to the logits' scale.
+
+    Args:
+        errors: one value per frame, ``max |streamed - offline| / max |logit|`` (zeros are
+            drawn as the smallest float32 so the log scale can show them).
+        tolerance: the acceptance threshold, drawn as a dashed red line.
+    """
     errors = np.asarray(errors, dtype=float)
     fig = Figure(figsize=(5.5, 2.4), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
@@ -154,7 +179,13 @@ def plot_frame_errors(errors: Sequence[float], tolerance: float = 1e-5) -> Figur
 
 
 def conversion_table_markdown(rows: Sequence[ConversionRow]) -> str:
-    """The per-layer conversion as a Markdown table (display it with ``Markdown``)."""
+    """The per-layer conversion as a Markdown table (display it with ``Markdown``).
+
+    Args:
+        rows: the conversion's rows in layer order, as
+            :meth:`streamnets.streaming.StreamingModel.conversion_table` returns them; one
+            table line each, and a row without state leaves the state column empty.
+    """
     lines = ["| original layer(s) | per-frame layer | became | state (per stream) |",
              "|---|---|---|---|"]
     for row in rows:

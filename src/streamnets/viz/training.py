@@ -16,6 +16,12 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "") -> Figur
     ``history`` is the list of per-epoch rows that :func:`streamnets.train.fit` writes
     to ``history.json``; validation points appear where they were measured, and a dotted
     line marks where a continued run (:func:`streamnets.train.chain_histories`) began.
+
+    Args:
+        history: per-epoch rows with ``step``, ``loss`` and ``frame_accuracy``, and where
+            validation ran ``val_loss``, ``val_frame_accuracy`` and ``val_clip_accuracy``;
+            an optional ``stage`` numbers the chained runs.
+        title: a title over both panels; empty for none.
     """
     steps = np.array([row["step"] for row in history])
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=80)
@@ -49,7 +55,13 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "") -> Figur
 
 
 def plot_accuracy_by_frame(curves: Mapping[str, Sequence[float]], title: str = "") -> Figure:
-    """One line per named curve of accuracy against the frame index (1-based)."""
+    """One line per named curve of accuracy against the frame index (1-based).
+
+    Args:
+        curves: legend label to accuracies in ``[0, 1]``, one per frame (the first is the
+            accuracy after one frame).
+        title: the axes' title; empty for none.
+    """
     fig, ax = plt.subplots(figsize=(5.5, 3.2), dpi=80)
     for label, values in curves.items():
         ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=3, label=label)
@@ -64,7 +76,13 @@ def plot_accuracy_by_frame(curves: Mapping[str, Sequence[float]], title: str = "
 
 
 def plot_confusion(confusion: np.ndarray, class_names: Sequence[str], title: str = "") -> Figure:
-    """Row-normalized confusion matrix (rows: true class), counts shown off the diagonal."""
+    """Row-normalized confusion matrix (rows: true class), counts shown off the diagonal.
+
+    Args:
+        confusion: ``(classes, classes)`` integer counts, ``confusion[true, predicted]``.
+        class_names: one name per class, in index order (tick labels of both axes).
+        title: the axes' title; empty for none.
+    """
     confusion = np.asarray(confusion)
     rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(7.5, 7), dpi=72)
@@ -93,6 +111,12 @@ def plot_mirror_pairs(
 
     ``per_class`` maps a model's label to its per-class accuracy (indexed like
     ``class_names``); each pair's two classes are drawn side by side.
+
+    Args:
+        per_class: model label to its clip accuracy per class in ``[0, 1]``, indexed like
+            ``class_names``; one bar per model and class.
+        pairs: the mirror pairs as ``(class, mirrored class)`` names, drawn left to right.
+        class_names: every class name in index order; each name in ``pairs`` must be here.
     """
     names = [name for pair in pairs for name in pair]
     index = [list(class_names).index(name) for name in names]
