@@ -1,15 +1,13 @@
 """The static widgets of chapters 5 and 6 (decay; decay and threshold) work in the published book.
 
-The built page is served on 127.0.0.1 and opened in headless Chromium (Debian's
+The built page is served on 127.0.0.1 as built and opened in headless Chromium (Debian's
 ``chromium``, driven by ``playwright-core``; ``make browser-deps`` installs both). The
-widget JavaScript the page loads from two CDNs (require.js, ``@jupyter-widgets/
-html-manager``) comes from the npm packages in ``tests/browser/node_modules`` instead:
-the server rewrites the page's CDN URLs to local ones and drops the require.js
-subresource-integrity hash, which pins the CDN's minified file that npm does not ship.
-Nothing but 127.0.0.1 is reachable from the browser (the server and the driver's launch
-are shared with the other browser tests: ``tests/browser_support.py``,
-``tests/browser/launch.js``). The test moves the slider one step with the keyboard and
-asserts that the displayed figure changed, with no kernel anywhere.
+widget JavaScript (require.js, ``@jupyter-widgets/html-manager``) comes from the book's own
+``_static/vendor/``, and nothing but 127.0.0.1 is reachable from the browser, so the test
+also proves that the widgets work offline (the server and the driver's launch are shared
+with the other browser tests: ``tests/browser_support.py``, ``tests/browser/launch.js``).
+The test moves the slider one step with the keyboard and asserts that the displayed figure
+changed, with no kernel anywhere.
 """
 
 from __future__ import annotations

@@ -446,7 +446,7 @@ def test_runtimes_summary_states_each_comparison_with_its_direction() -> None:
     assert "2.50 ms on one thread, 1.60 times faster than the compiled Keras step" in text
     assert "XNNPACK" in text
     assert "1.20 ms, 3.3 times faster than the Keras step and 2.1 times faster" in text
-    assert "is 4.0 times that limit" in text and "measured op by op in section 4" in text
+    assert "is 4.0 times that limit" in text and "measured op by op in the LiteRT section" in text
     slow = runtimes_summary(fake_runtimes({**RUNTIME_MS, "litert_float_1_thread": 6.0,
                                            "litert_int8_1_thread": 0.3}))
     assert "1.50 times slower than the compiled Keras step." in slow and "XNNPACK" not in slow

@@ -3,11 +3,12 @@
 # registries only:
 #   - Debian's chromium (the browser the test drives, /usr/bin/chromium);
 #   - node and npm, from Debian, if this machine has no npm;
-#   - the npm packages pinned by package-lock.json: playwright-core (the driver; it never
-#     downloads a browser) and the widget JavaScript the book page loads from CDNs
-#     (require.js and @jupyter-widgets/html-manager), which the test serves locally;
-#   - the packages pinned by book/browser/package-lock.json: LiteRT.js (@litertjs/core and
-#     @litertjs/wasm-utils), which the book build copies next to the "In your browser" page.
+#   - the npm package pinned by package-lock.json: playwright-core (the driver; it never
+#     downloads a browser);
+#   - the packages pinned by book/browser/package-lock.json, which the book build copies
+#     into the HTML so that no page loads anything from a CDN: LiteRT.js (@litertjs/core
+#     and @litertjs/wasm-utils) next to the "In your browser" page, and MathJax, require.js
+#     and @jupyter-widgets/html-manager into _static/vendor/ (book/vendor_assets.py).
 # With --page, only what the book build needs: node/npm and the page's packages (no
 # chromium, no test packages). Idempotent: a second run only compares files and exits.
 set -euo pipefail
@@ -39,8 +40,8 @@ fi
 
 # npm ci rebuilds node_modules from the lock file; skip it when the installed tree was made
 # from this very lock file (npm ci wipes node_modules first, so the stamp goes with it).
-# Two package folders: this one (the test drivers and the widget JavaScript) and the book
-# page's runtime, LiteRT.js, which book/browser_assets.py copies next to the page.
+# Two package folders: this one (the test driver) and what the book's pages load
+# (book/browser/package.json).
 folders=("$here/../../book/browser")
 $page_only || folders+=("$here")
 for folder in "${folders[@]}"; do

@@ -32,7 +32,13 @@ def _times(ratio: float) -> str:
 
 
 def compare_time(ms: float, reference_ms: float, reference: str) -> str:
-    """``"2.5 times faster than <reference>"`` (or slower) for ``ms`` against ``reference_ms``."""
+    """``"2.5 times faster than <reference>"`` (or slower) for ``ms`` against ``reference_ms``.
+
+    Args:
+        ms: the time being described (any unit, positive).
+        reference_ms: the time it is compared with, in the same unit (positive).
+        reference: what ``reference_ms`` is, as it should read after "than".
+    """
     if ms <= reference_ms:
         return f"{_times(reference_ms / ms)} times faster than {reference}"
     return f"{_times(ms / reference_ms)} times slower than {reference}"
@@ -76,6 +82,18 @@ def ratio_band(numerator_s: Sequence[float], denominator_s: Sequence[float], rou
     ``level`` bootstrap interval of the ratio (calls of each path resampled with
     replacement, ``seed`` fixed so the page is reproducible) and, with several rounds,
     the ratio of each round's medians: load that changes between rounds widens it.
+
+    Args:
+        numerator_s: every timed call of the first path, in seconds (positive).
+        denominator_s: every timed call of the second path, in seconds (positive).
+        rounds: how many rounds the calls were timed in; the per-round ratios widen the
+            band only when both lists split evenly into that many rounds.
+        level: coverage of the bootstrap interval, in ``(0, 1)``.
+        resamples: bootstrap resamples drawn.
+        seed: seed of the resampling, so the same timings give the same band.
+
+    Raises:
+        ValueError: if a list is empty or holds a non-positive time, or ``rounds < 1``.
     """
     numerator, denominator = (np.asarray(x, dtype=float) for x in (numerator_s, denominator_s))
     for name, values in (("numerator_s", numerator), ("denominator_s", denominator)):
@@ -112,7 +130,12 @@ def _ms(runtimes: Mapping[str, Any], name: str) -> float | None:
 
 
 def blocks_summary(blocks: Mapping[str, Any]) -> str:
-    """What the factorized blocks save in MACs, what they gain in speed, and why they differ."""
+    """What the factorized blocks save in MACs, what they gain in speed, and why they differ.
+
+    Args:
+        blocks: the result of :func:`streamnets.performance.block_benchmark`; its first
+            block is the reference the others are compared with.
+    """
     rows = list(blocks["blocks"].values())
     reference, others = rows[0], rows[1:]
     sentences = []
@@ -143,7 +166,13 @@ def blocks_summary(blocks: Mapping[str, Any]) -> str:
 
 def streaming_summary(streaming: Mapping[str, Any],
                       runtimes: Mapping[str, Any] | None = None) -> str:
-    """Streaming step against recomputing the window, at batch 1 and batched, and why."""
+    """Streaming step against recomputing the window, at batch 1 and batched, and why.
+
+    Args:
+        streaming: the result of :func:`streamnets.performance.streaming_benchmark`.
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`, to add
+            LiteRT float against the compiled Keras step; ``None`` leaves that sentence out.
+    """
     batch1 = streaming["latency_batch1"]
     count = batched_streams(streaming)
     batched = streaming[f"latency_batch{count}"]
@@ -183,7 +212,8 @@ def streaming_summary(streaming: Mapping[str, Any],
     keras_ms = _ms(runtimes or {}, "keras_step_fn")
     litert_ms = _ms(runtimes or {}, "litert_float_1_thread")
     if keras_ms is not None and litert_ms is not None:
-        text += (f" Section 3 runs the same float step in LiteRT, whose kernels are written "
+        text += (" The runtimes section runs the same float step in LiteRT, whose kernels "
+                 f"are written "
                  f"for one image at a time: {litert_ms:.2f} ms against the compiled Keras "
                  f"step's {keras_ms:.2f} ms")
         text += (f", {1 - litert_ms / keras_ms:.0%} less, so much of the batch-1 cost lies in "
@@ -194,7 +224,12 @@ def streaming_summary(streaming: Mapping[str, Any],
 
 
 def runtimes_summary(runtimes: Mapping[str, Any]) -> str:
-    """Keras, LiteRT float and int8 at batch 1, and the int8 model against its MACs limit."""
+    """Keras, LiteRT float and int8 at batch 1, and the int8 model against its MACs limit.
+
+    Args:
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`; paths it
+            did not time are left out.
+    """
     keras_ms, eager_ms = _ms(runtimes, "keras_step_fn"), _ms(runtimes, "keras_eager")
     float_ms = _ms(runtimes, "litert_float_1_thread")
     int8_ms = _ms(runtimes, "litert_int8_1_thread")
@@ -207,7 +242,7 @@ def runtimes_summary(runtimes: Mapping[str, Any]) -> str:
         text += (f" LiteRT runs the same float graph in {float_ms:.2f} ms on one thread, "
                  f"{compare_time(float_ms, keras_ms, 'the compiled Keras step')}")
         text += (": its kernels (XNNPACK) are written for single-image inference on CPUs, the "
-                 "case where TensorFlow's kernels lose efficiency (section 2)."
+                 "case where TensorFlow's kernels lose efficiency (the streaming section)."
                  if float_ms < keras_ms else ".")
     if int8_ms is not None:
         text += (f" The int8 model takes {int8_ms:.2f} ms, "
@@ -231,7 +266,8 @@ def runtimes_summary(runtimes: Mapping[str, Any]) -> str:
                  f"({runtimes['latency_batch1']['litert_int8_1_thread']['gmacs_per_s']:.0f} "
                  "GMAC/s achieved).")
         if over > 1:
-            text += (" Where the rest goes is measured op by op in section 4: what the model "
+            text += (" Where the rest goes is measured op by op in the LiteRT section: what "
+                     "the model "
                      "has and a matrix product does not is small early layers with few "
                      "channels, depthwise layers, the FIFO copies and the quantization of the "
                      "float states at every frame.")
@@ -250,7 +286,14 @@ def _band_verdict(band: RatioBand, ours: str, theirs: str) -> str:
 
 
 def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any]) -> str:
-    """Our models against BrainChip's of the same weights, with the noise of the timings."""
+    """Our models against BrainChip's of the same weights, with the noise of the timings.
+
+    Args:
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark` (with
+            BrainChip's paths when they were timed, and ``raw_seconds`` for the noise band).
+        streaming: the result of :func:`streamnets.performance.streaming_benchmark`, whose
+            ``brainchip_peer_batch1`` timed the same pair at another moment.
+    """
     ours, buffered = _ms(runtimes, "keras_step_fn"), _ms(runtimes, "brainchip_bufferized_float")
     quantized, int8 = _ms(runtimes, "brainchip_quantized_keras"), _ms(runtimes,
                                                                       "litert_int8_1_thread")
@@ -269,7 +312,7 @@ def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any])
         peer = streaming.get("brainchip_peer_batch1", {})
         if peer.get("available"):
             faster = peer["ratio_brainchip_over_ours"] > 1
-            text += (f" Section 2's benchmark timed the same pair at another moment: "
+            text += (f" The streaming section's benchmark timed the same pair at another moment: "
                      f"{peer['ours_step_ms_median']:.2f} ms for ours against "
                      f"{peer['brainchip_step_ms_median']:.2f} ms for theirs, ours "
                      f"{'faster' if faster else 'slower'} ")
@@ -286,7 +329,13 @@ def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any])
 def deployment_float_summary(runtimes: Mapping[str, Any]) -> str:
     """The fair float comparison for a deployment: our deployed float path (LiteRT float,
     one thread) and the compiled Keras step against BrainChip's bufferized Keras model,
-    each verdict decided by the noise band of the timings."""
+    each verdict decided by the noise band of the timings.
+
+    Args:
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`; without
+            BrainChip's bufferized model or LiteRT float, the text says why the comparison is
+            missing.
+    """
     buffered = _ms(runtimes, "brainchip_bufferized_float")
     float_ms, keras_ms = _ms(runtimes, "litert_float_1_thread"), _ms(runtimes, "keras_step_fn")
     if buffered is None or float_ms is None:
@@ -307,7 +356,11 @@ def deployment_float_summary(runtimes: Mapping[str, Any]) -> str:
 
 def litert_streaming_summary(litert: Mapping[str, Any]) -> str:
     """The recompute/step ratio in LiteRT, float and int8, against the operation count,
-    and what the per-op profile says about the int8 gap."""
+    and what the per-op profile says about the int8 gap.
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`.
+    """
     limit = litert["ratio_limit"]
     parts = []
     for kind, row in litert["latency_batch1"].items():
@@ -353,7 +406,13 @@ def litert_streaming_summary(litert: Mapping[str, Any]) -> str:
 
 def litert_vs_keras_ratio(litert: Mapping[str, Any], keras_ratio: float) -> str:
     """The recompute/step ratio in LiteRT (float and int8) beside the Keras one, and which
-    is nearer the operation count (chapter 4)."""
+    is nearer the operation count (chapter 4).
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`.
+        keras_ratio: the Keras recompute/step time ratio at batch 1 (chapter 4's
+            :class:`~streamnets.performance.LatencyComparison` ``ratio``).
+    """
     limit = litert["ratio_limit"]
     text = ("In LiteRT, where the model is deployed, the same comparison gives "
             + " and ".join(f"{row['ratio_recompute_over_step']:.1f} in {kind}"
@@ -373,7 +432,12 @@ def litert_vs_keras_ratio(litert: Mapping[str, Any], keras_ratio: float) -> str:
 
 
 def litert_profile_summary(litert: Mapping[str, Any]) -> str:
-    """Where the int8 step's time goes, and how far it is from its MACs limit."""
+    """Where the int8 step's time goes, and how far it is from its MACs limit.
+
+    Args:
+        litert: the result of :func:`streamnets.performance.litert_streaming_benchmark`,
+            with its ``int8_limit`` and ``profile``.
+    """
     limit = litert["int8_limit"]
     step = litert["profile"]["int8_step"]
     groups = sorted(step["groups_ms"].items(), key=lambda item: -item[1])
@@ -400,7 +464,11 @@ def litert_profile_summary(litert: Mapping[str, Any]) -> str:
 
 
 def many_streams_summary(streams: Mapping[str, Any]) -> str:
-    """Which way of running N cameras delivers the most frames per second, per N."""
+    """Which way of running N cameras delivers the most frames per second, per N.
+
+    Args:
+        streams: the result of :func:`streamnets.performance.litert_streams_benchmark`.
+    """
     sentences = []
     for row in streams["streams"]:
         rates = {name: row[name]["frames_per_s"] for name in row if name != "streams"}
@@ -414,7 +482,11 @@ def many_streams_summary(streams: Mapping[str, Any]) -> str:
 
 
 def stream_loop_summary(loop: Mapping[str, Any]) -> str:
-    """How much faster than real time the whole loop on a video runs, and what dominates."""
+    """How much faster than real time the whole loop on a video runs, and what dominates.
+
+    Args:
+        loop: the result of :func:`streamnets.performance.stream_loop_benchmark`.
+    """
     video, rows = loop["video"], loop["loop"]
     fps = video["model_fps"]
     parts = []
@@ -440,7 +512,11 @@ def stream_loop_summary(loop: Mapping[str, Any]) -> str:
 
 
 def growth_summary(growth: Mapping[str, Any]) -> str:
-    """How time grows with the input size (against the MACs model) and the clip length."""
+    """How time grows with the input size (against the MACs model) and the clip length.
+
+    Args:
+        growth: the result of :func:`streamnets.performance.growth_benchmark`.
+    """
     by_size = sorted(growth["by_size"], key=lambda row: row["size"])
     small, large = by_size[0], by_size[-1]
     text = (f"From {small['size']}² to {large['size']}² pixels the MACs grow "
@@ -449,7 +525,8 @@ def growth_summary(growth: Mapping[str, Any]) -> str:
     over = small["ratio_measured_over_macs_model"]
     if over > 1:
         text += (f" The smallest input takes {over:.2f} times what its MACs predict: the less "
-                 "work each kernel gets, the less efficiently it runs (section 2), and part of "
+                 "work each kernel gets, the less efficiently it runs (the streaming section), "
+                 "and part of "
                  "each kernel's cost does not shrink with the image at all.")
     else:
         text += (f" The smallest input takes {over:.2f} times what its MACs predict: its time "
@@ -473,7 +550,12 @@ def growth_summary(growth: Mapping[str, Any]) -> str:
 
 
 def data_summary(data: Mapping[str, Any] | None) -> str:
-    """Whether one core generates clips faster than training consumes them."""
+    """Whether one core generates clips faster than training consumes them.
+
+    Args:
+        data: the ``data`` result (``benchmarks/bench_data.py``); ``None`` when none of
+            this code was found, which the text says.
+    """
     if data is None:
         return ("Not shown: no data benchmark of this code was found (run `make bench` in a "
                 "checkout to record it).")
@@ -500,7 +582,14 @@ def _chapters(count: int) -> str:
 
 
 def book_summary(book: Mapping[str, Any] | None, longest: int = 3) -> str:
-    """The chapters' execution times in CI and full mode, the build time, the slowest ones."""
+    """The chapters' execution times in CI and full mode, the build time, the slowest ones.
+
+    Args:
+        book: the ``book`` result (``benchmarks/bench_book.py``); ``None`` when none of this
+            code was found, which the text says.
+        longest: how many of the slowest chapters to name (from full mode when recorded,
+            else CI mode).
+    """
     if book is None:
         return ("Not shown: no book benchmark of this code was found (run `make bench` in a "
                 "checkout to record it).")
@@ -529,7 +618,15 @@ _TARGET = re.compile(r"\s*(>=|<=|>|<)\s*([0-9.]+)\s*")
 
 
 def meets(value: float, target: str) -> bool:
-    """Whether ``value`` meets a target written like ``">= 12"`` (``>=``, ``<=``, ``>``, ``<``)."""
+    """Whether ``value`` meets a target written like ``">= 12"`` (``>=``, ``<=``, ``>``, ``<``).
+
+    Args:
+        value: the measured value.
+        target: a comparison operator and a non-negative number, e.g. ``"<= 1.5"``.
+
+    Raises:
+        ValueError: if ``target`` is not written that way.
+    """
     match = _TARGET.fullmatch(target)
     if match is None:
         raise ValueError(f"target must look like '>= 12', got {target!r}.")
@@ -549,13 +646,14 @@ def _unmet_litert_reason(goal: str, value: float, litert: Mapping[str, Any]) -> 
                 f"{interface_us:.0f} µs of float states copied in and out and a Python call, "
                 f"at every frame; against the bare int8 invoke the ratio is {bare:.1f}"
                 + (", so the interface is what keeps it below the target."
-                   if bare >= 14 else ", still short: section 4 shows where the time goes."))
+                   if bare >= 14 else
+                   ", still short: the LiteRT section shows where the time goes."))
     groups = litert["profile"]["int8_step"]["groups_ms"]
     ours = sum(ms for name, ms in groups.items() if name != CONV_GROUP)
     return (f"the bare invoke took {value:.2f} times the limit. The convolutions alone take "
             f"{limit['ratio_convs_over_limit']:.2f} times it; the rest, {1000 * ours:.0f} µs "
             "per frame, is the FIFO shift and the quantization of the float states, which "
-            "keep the interface usable from a browser (section 4).")
+            "keep the interface usable from a browser (the LiteRT section).")
 
 
 def _unmet_reason(row: Mapping[str, Any], streaming: Mapping[str, Any] | None,
@@ -572,7 +670,8 @@ def _unmet_reason(row: Mapping[str, Any], streaming: Mapping[str, Any] | None,
         count = batched_streams(streaming)
         batched = streaming[f"latency_batch{count}"]["ratio_recompute_over_stream"]
         return (f"at batch 1 the step was {value:.1f} times cheaper than recomputing the window, "
-                f"where the operation count allows {batch1['ratio_limit']} (section 2 discusses "
+                f"where the operation count allows {batch1['ratio_limit']} (the streaming "
+                "section discusses "
                 f"the difference). With {count} streams per batch the ratio was "
                 f"{batched:.1f}, which "
                 + ("meets the target: the goal holds for batched streams, not for a single "
@@ -601,7 +700,8 @@ def _unmet_reason(row: Mapping[str, Any], streaming: Mapping[str, Any] | None,
         return (f"LiteRT int8 took {value:.1f} times its MACs limit at the measured int8 peak"
                 + (f" ({peak['litert_int8_ms_per_frame']:.2f} ms against "
                    f"{peak['gesture_limit_ms_per_frame']:.2f} ms)" if peak else "")
-                + "; section 4 profiles the int8 step op by op to show where the rest goes.")
+                + "; the LiteRT section profiles the int8 step op by op to show where the "
+                "rest goes.")
     return f"measured {value:.2f}, against the target {target}."
 
 
@@ -609,7 +709,18 @@ def targets_discussion(rows: Sequence[Mapping[str, Any]], streaming: Mapping[str
                        runtimes: Mapping[str, Any] | None,
                        litert: Mapping[str, Any] | None = None) -> str:
     """One bullet per goal of :func:`streamnets.performance.targets`: met, missed (and what
-    the results say about the miss), or not measured (and why)."""
+    the results say about the miss), or not measured (and why).
+
+    Args:
+        rows: the goals of :func:`streamnets.performance.targets` (``goal``, ``target``,
+            ``measured``, ``met``).
+        streaming: the streaming benchmark's result, to explain a missed streaming goal;
+            ``None`` if not measured.
+        runtimes: the runtime benchmark's result, to explain a missed runtime goal or a
+            BrainChip goal not measured; ``None`` if not measured.
+        litert: the LiteRT streaming benchmark's result, to explain a missed LiteRT goal;
+            ``None`` if not measured.
+    """
     bullets = []
     for row in rows:
         head = f"- *{row['goal']}* (target {row['target']}): "
@@ -634,7 +745,13 @@ def targets_discussion(rows: Sequence[Mapping[str, Any]], streaming: Mapping[str
 
 def lessons_summary(blocks: Mapping[str, Any], streaming: Mapping[str, Any],
                     runtimes: Mapping[str, Any]) -> str:
-    """The chapter's closing lessons, each stated with the numbers that support it."""
+    """The chapter's closing lessons, each stated with the numbers that support it.
+
+    Args:
+        blocks: the result of :func:`streamnets.performance.block_benchmark`.
+        streaming: the result of :func:`streamnets.performance.streaming_benchmark`.
+        runtimes: the result of :func:`streamnets.performance.runtime_benchmark`.
+    """
     rates = {row["label"] + " block": row["gmacs_per_s"] for row in blocks["blocks"].values()}
     rates.update({RUNTIME_LABELS.get(name, name): row["gmacs_per_s"]
                   for name, row in runtimes["latency_batch1"].items()})
