@@ -63,3 +63,16 @@ def test_latency_plot_states_the_ratio():
 def test_frame_error_plot_has_one_bar_per_frame():
     figure = plot_frame_errors([1e-7, 2e-7, 0.0])
     assert len(figure.axes[0].patches) == 3
+
+
+def test_the_player_loads_nothing_from_outside_and_keeps_its_buttons():
+    html = animation_html(animate_fifo(CLIP, RNG.random((FRAMES, 8, 8, 3, 2)), "fifo_x"))
+    assert "font-awesome" not in html and "https://" not in html
+    assert 'class="fa ' not in html and "&#x25B6;" in html  # the play button, as a symbol
+
+
+def test_an_unknown_icon_is_refused():
+    from streamnets.viz.player import offline_player
+
+    with pytest.raises(ValueError, match="fa-rocket"):
+        offline_player('<button><i class="fa fa-rocket"></i></button>')

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.animation import FuncAnimation, HTMLWriter
+from matplotlib.animation import FuncAnimation
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
@@ -35,6 +32,7 @@ from streamnets.detection import (
     match_events,
     stream_probabilities,
 )
+from streamnets.viz import player
 from streamnets.viz.smoothing import figure_png
 
 #: Small figures and animations keep the book's pages light.
@@ -543,22 +541,14 @@ def animate_stream(video: np.ndarray, probabilities: np.ndarray,
 
 
 def animation_html(animation: FuncAnimation, quality: int = JPEG_QUALITY) -> str:
-    """The animation as a self-contained HTML player that plays once, frames embedded as
-    JPEG of the given ``quality`` (as :func:`streamnets.viz.streaming.animation_html`, with
-    smaller frames for a long animation, and without importing TensorFlow).
+    """The stream's animation as an offline HTML player that plays once, with smaller JPEG
+    frames than the clip animations (:func:`streamnets.viz.player.animation_html`).
 
     Args:
-        animation: the animation, e.g. from :func:`animate_stream`; it plays at the speed
-            of its own interval.
+        animation: the animation, e.g. from :func:`animate_stream`.
         quality: JPEG quality of the frames, 1 to 95 (lower: smaller page).
     """
-    with TemporaryDirectory() as folder, rc_context({"animation.frame_format": "jpeg"}):
-        path = Path(folder, "animation.html")
-        writer = HTMLWriter(fps=1000.0 / animation._interval, embed_frames=True,
-                            default_mode="once")
-        animation.save(str(path), writer=writer,
-                       savefig_kwargs={"pil_kwargs": {"quality": int(quality)}})
-        return path.read_text(encoding="utf-8")
+    return player.animation_html(animation, quality=quality, default_mode="once")
 
 
 # --------------------------------------------------------------------------- widget

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from matplotlib import rc_context
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from streamnets.performance import LatencyComparison
 from streamnets.streaming import ConversionRow
+from streamnets.viz.player import animation_html
+
+__all__ = ["animate_fifo", "animate_predictions", "animation_html", "conversion_table_markdown",
+           "plot_frame_errors", "plot_latency"]
 
 #: Small animations keep the book's pages light.
 DPI = 72
@@ -124,18 +127,6 @@ def animate_predictions(
         return [image, *bars]
 
     return FuncAnimation(fig, draw, frames=clip.shape[0], interval=400, blit=False)
-
-
-def animation_html(animation: FuncAnimation) -> str:
-    """The animation as an HTML player with its frames embedded as JPEG (several times
-    smaller than PNG for camera-like frames); show it with ``IPython.display.HTML``.
-
-    Args:
-        animation: an animation from this package (e.g. :func:`animate_predictions`);
-            every frame is rendered now, so this takes a while for long animations.
-    """
-    with rc_context({"animation.frame_format": "jpeg"}):
-        return animation.to_jshtml()
 
 
 def plot_latency(comparison: LatencyComparison) -> Figure:
