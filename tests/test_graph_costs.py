@@ -25,6 +25,7 @@ def test_graph_macs_equal_the_keras_count(small: tuple) -> None:
     assert costs.macs == macs_per_frame(model)
     assert set(costs.macs_by_op) <= {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
     assert costs.ops["CONV_2D"] >= 5
+    assert costs.xnnpack_partitions == 1  # XNNPACK runs the whole float step
 
 
 def test_graph_states_are_the_fifos(small: tuple, tmp_path: Path) -> None:

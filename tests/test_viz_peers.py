@@ -11,6 +11,7 @@ from streamnets.viz.peers import peers_markdown, peers_source, peers_summary, pl
 
 def _row(macs: float, states: int, ms: dict[str, float], hard_swish: int) -> dict:
     return {"params": 2_000_000, "macs_per_frame": macs, "state_count": states,
+            "xnnpack_partitions": {"float": 1, "int8": 1 + hard_swish},
             "state_bytes_float": 4096 * states, "state_bytes_int8": 1024 * states,
             "ops_float": {"CONV_2D": 10}, "ops_int8": {"HARD_SWISH": hard_swish, "QUANTIZE": 2},
             "ms_per_frame": ms,
@@ -40,6 +41,7 @@ def test_sentences_follow_the_numbers(result: dict) -> None:
     assert "MoViNet's int8 step is 2.5× slower than its own float step" in text
     assert "Our int8 step is 2.9× faster than its own float step" in text
     assert "58 hard-swish" in text
+    assert "XNNPACK runs it in 59 pieces (the float graph in one piece)" in text
     assert "Per MAC, ours uses the CPU best in int8" in text
 
 

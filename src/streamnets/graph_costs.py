@@ -53,6 +53,7 @@ class GraphCosts:
     ops: dict[str, int]
     state_count: int
     state_bytes: int  # per call (per stream for a batch-1 export), in the states' dtypes
+    xnnpack_partitions: int  # pieces of the graph XNNPACK runs (0: it takes nothing)
 
     @property
     def macs(self) -> int:
@@ -87,4 +88,19 @@ def graph_costs(model: str | os.PathLike | bytes, signature: str = "serving_defa
     states = {k: v for k, v in details.items() if k not in FRAME_INPUTS}
     size = sum(math.prod(int(s) for s in v["shape"]) * v["dtype"]().itemsize
                for v in states.values())
-    return GraphCosts(macs, ops, len(states), int(size))
+    return GraphCosts(macs, ops, len(states), int(size), xnnpack_partitions(model))
+
+
+def xnnpack_partitions(model: str | os.PathLike | bytes) -> int:
+    """How many pieces of the graph LiteRT's default CPU delegate, XNNPACK, takes.
+
+    Once tensors are allocated, every run of consecutive ops that XNNPACK supports becomes
+    one ``DELEGATE`` node; the ops between the pieces run on LiteRT's own kernels, and each
+    boundary costs a hand-over. One piece means XNNPACK runs the whole graph.
+
+    Args:
+        model: the ``.tflite`` file or its bytes.
+    """
+    interpreter = _interpreter(model)
+    interpreter.allocate_tensors()
+    return sum(op["op_name"] == "DELEGATE" for op in interpreter._get_ops_details())

@@ -368,6 +368,8 @@ def _summary(name: str, entry: Mapping[str, Any], seconds: Mapping[str, list[flo
         "state_count": float_costs.state_count,
         "state_bytes_float": float_costs.state_bytes,
         "state_bytes_int8": int8_costs.state_bytes,
+        "xnnpack_partitions": {"float": float_costs.xnnpack_partitions,
+                               "int8": int8_costs.xnnpack_partitions},
         "ms_per_frame": ms,
         "gmacs_per_s": {path: float_costs.macs / (value / 1000.0) / 1e9
                         for path, value in ms.items()},

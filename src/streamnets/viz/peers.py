@@ -79,6 +79,10 @@ def _times(a: float, b: float) -> str:
     return f"{b / a:.1f}× faster" if a < b else f"{a / b:.1f}× slower"
 
 
+def _pieces(count: int) -> str:
+    return "one piece" if count == 1 else f"{count} pieces"
+
+
 def peers_summary(result: Mapping[str, Any], size: str = "100") -> list[str]:
     """Sentences for the chapter, at one frame size, each computed from the result.
 
@@ -117,7 +121,9 @@ def peers_summary(result: Mapping[str, Any], size: str = "100") -> list[str]:
         sentences.append(f"{name} int8 step is {verdict} its own float step "
                          f"({ms['litert_int8']:.2f} against {ms['litert_float']:.2f} ms); its "
                          f"int8 graph has {ops.get('HARD_SWISH', 0)} hard-swish and "
-                         f"{requantize} quantize/dequantize ops.")
+                         f"{requantize} quantize/dequantize ops, and XNNPACK runs it in "
+                         f"{_pieces(row['xnnpack_partitions']['int8'])} (the float graph in "
+                         f"{_pieces(row['xnnpack_partitions']['float'])}).")
     better = max((("MoViNet-A0-Stream", mov), ("ours", ours)),
                  key=lambda item: item[1]["gmacs_per_s"]["litert_int8"])
     sentences.append(
