@@ -37,7 +37,8 @@ print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB")
 # --------------------------------------
 model = load_brainchip_weights(gesture_net(), path)
 clip = synthetic_clip("Swiping Down", seed=3)[None].astype("float32")
-ours, loaded = shipped.predict(clip, verbose=0)[0], model.predict(clip, verbose=0)[0]
+ours = np.asarray(shipped(clip, training=False))[0]
+loaded = np.asarray(model(clip, training=False))[0]
 print(f"largest logit difference: {np.abs(ours - loaded).max():.1e}")
 
 label = JESTER_CLASSES.index("Swiping Down")

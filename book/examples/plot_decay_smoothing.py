@@ -22,7 +22,7 @@ from streamnets.weights import load_pretrained
 model = load_pretrained("synthetic")
 label = JESTER_CLASSES.index("Zooming In With Two Fingers")
 clip = synthetic_clip(label, seed=11)[None].astype("float32")
-logits = model.predict(clip, verbose=0)[0]  # (16 frames, 27 classes)
+logits = np.asarray(model(clip, training=False))[0]  # (16 frames, 27 classes)
 
 # %%
 # Belief in the right class against the frame

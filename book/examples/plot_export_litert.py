@@ -42,7 +42,7 @@ label = JESTER_CLASSES.index("Thumb Up")
 clip = synthetic_clip(label, seed=5)
 runner.reset()
 int8_logits = np.stack([runner.step(frame[None])[0] for frame in clip])
-float_logits = model.predict(clip[None].astype("float32"), verbose=0)[0]
+float_logits = np.asarray(model(clip[None].astype("float32"), training=False))[0]
 
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(float_logits[:, label], "o-", label="Keras float (whole clip)")

@@ -14,6 +14,7 @@ converts the shipped ``synthetic`` weights and measures the largest difference.
 # :func:`streamnets.weights.load_pretrained` returns the 5-block gesture model with the
 # weights that ship with the package; the conversion reads its layers.
 import matplotlib.pyplot as plt
+import numpy as np
 
 from streamnets.data import JESTER_CLASSES, synthetic_clip
 from streamnets.streaming import max_relative_error, to_streaming
@@ -31,7 +32,7 @@ print(f"{len(stream.state_shapes())} FIFO states, "
 # (:meth:`~streamnets.streaming.StreamingModel.predict_clips` loops over
 # :meth:`~streamnets.streaming.StreamingModel.step`).
 clip = synthetic_clip("Swiping Left", seed=7)[None]
-offline = model.predict(clip.astype("float32"), verbose=0)[0]
+offline = np.asarray(model(clip.astype("float32"), training=False))[0]
 online = stream.predict_clips(clip)[0]
 error = max_relative_error(offline, online)
 print(f"largest relative difference over 16 frames: {error:.1e}")
