@@ -72,6 +72,14 @@ def _check_counts(argument: str, values: Sequence[int], length: int | None = Non
         raise ValueError(f"{argument} must be {count}positive ints, got {values!r}.")
 
 
+def _check_calibration_count(calibration_clips: int) -> None:
+    """The int8 benchmarks' calibration set must be an int of at least the minimum size."""
+    if (not isinstance(calibration_clips, int) or isinstance(calibration_clips, bool)
+            or calibration_clips < MIN_CALIBRATION_CLIPS):
+        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
+                         f"{calibration_clips!r}.")
+
+
 def median_ms(seconds: Sequence[float]) -> float:
     """Median of ``seconds``, in milliseconds.
 
@@ -386,9 +394,7 @@ def litert_streaming_benchmark(
     """
     _check_counts("repeats, rounds and check_clips", [repeats, rounds, check_clips])
     _check_shape(peak_shape)
-    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
-        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
-                         f"{calibration_clips!r}.")
+    _check_calibration_count(calibration_clips)
     model, weights = gesture_model() if model is None else (model, "given model")
     stream = to_streaming(model)
     frames, size = model.input.shape[1:3]
@@ -494,9 +500,7 @@ def litert_streams_benchmark(
     """
     _check_counts("stream_counts", stream_counts)
     _check_counts("repeats and rounds", [repeats, rounds])
-    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
-        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
-                         f"{calibration_clips!r}.")
+    _check_calibration_count(calibration_clips)
     model, weights = gesture_model() if model is None else (model, "given model")
     stream = to_streaming(model)
     frames, size = model.input.shape[1:3]
@@ -693,9 +697,7 @@ def runtime_benchmark(
     """
     _check_shape(peak_shape)
     _check_counts("threads", threads)
-    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
-        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
-                         f"{calibration_clips!r}.")
+    _check_calibration_count(calibration_clips)
     model, weights = gesture_model()
     stream = to_streaming(model)
     frames, size = model.input.shape[1:3]
@@ -919,9 +921,7 @@ def stream_loop_benchmark(
         threshold: the detector's trigger level of a smoothed probability.
     """
     _check_counts("frames, repeats and rounds", [frames, repeats, rounds])
-    if not isinstance(calibration_clips, int) or calibration_clips < MIN_CALIBRATION_CLIPS:
-        raise ValueError(f"calibration_clips must be an int >= {MIN_CALIBRATION_CLIPS}, got "
-                         f"{calibration_clips!r}.")
+    _check_calibration_count(calibration_clips)
     model, weights = gesture_model()
     clip_frames, size = model.input.shape[1:3]
     with tempfile.TemporaryDirectory(prefix="streamnets-loop-") as folder:

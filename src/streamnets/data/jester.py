@@ -328,6 +328,12 @@ def videos_folder(root: str | os.PathLike) -> Path:
 def _check_common(split: str, batch_size: int, on_corrupt: str, frames: int, stride: int,
                   size: int) -> None:
     _split_csv(split)
+    _check_sampling(batch_size, on_corrupt, frames, stride, size)
+
+
+def _check_sampling(batch_size: int, on_corrupt: str, frames: int, stride: int,
+                    size: int) -> None:
+    """The clip-sampling arguments every video loader takes (this one and the folder's)."""
     check_batch_size(batch_size)
     check_clip_args(frames, size, 0)
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:

@@ -49,15 +49,14 @@ from streamnets.data.jester import (
     STRIDE,
     CorruptVideoError,
     _check_num_clips,
+    _check_sampling,
     _finish,
     _guarded,
     _indexed,
     random_start,
     sample_indices,
 )
-from streamnets.data.pipeline import check_batch_size
 from streamnets.data.streams import MODEL_FPS
-from streamnets.data.synthetic import check_clip_args
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -237,12 +236,7 @@ def video_folder_dataset(root: str | os.PathLike | VideoFolder, split: str = "tr
     """
     import tensorflow as tf
 
-    check_batch_size(batch_size)
-    check_clip_args(frames, size, 0)
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}.")
-    if on_corrupt not in ON_CORRUPT:
-        raise ValueError(f"on_corrupt must be one of {ON_CORRUPT}, got {on_corrupt!r}.")
+    _check_sampling(batch_size, on_corrupt, frames, stride, size)
     folder = root if isinstance(root, VideoFolder) else scan_video_folder(root, on_corrupt)
     entries = folder.split(split, validation_fraction)[:_check_num_clips(num_clips)]
     paths = [str(path) for path, _ in entries]
