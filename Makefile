@@ -53,7 +53,7 @@ env-peers: $(PEERS_STAMP)
 
 # The peers smoke test runs where that environment exists (make env-peers); CI has none.
 test-peers:
-	@if [ -x $(PEERS)/bin/python ]; then $(PEERS)/bin/python -m pytest -m peers; \
+	@if [ -x $(PEERS)/bin/python ]; then $(PEERS)/bin/python -m pytest -m peers tests/test_peers.py; \
 	else echo "test-peers: no $(PEERS); run 'make env-peers' to include the MoViNet smoke test"; fi
 
 notebooks: $(STAMP)

@@ -146,12 +146,14 @@ def brainchip_h5(tmp_path_factory):
     return path, clips, expected
 
 
+@pytest.mark.akida  # BrainChip's h5 is written by tf_keras
 def test_brainchip_h5_round_trip(brainchip_h5):
     path, clips, expected = brainchip_h5
     model = weights.load_brainchip_weights(models.gesture_net(SMALL, N_CLASSES), path)
     np.testing.assert_allclose(model.predict(clips, verbose=0), expected, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.akida  # BrainChip's h5 is written by tf_keras
 def test_brainchip_weights_only_h5_loads_too(brainchip_h5, tmp_path):
     tfk = pytest.importorskip("tf_keras")
     path, clips, expected = brainchip_h5
@@ -161,6 +163,7 @@ def test_brainchip_weights_only_h5_loads_too(brainchip_h5, tmp_path):
     np.testing.assert_allclose(model.predict(clips, verbose=0), expected, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.akida  # BrainChip's h5 is written by tf_keras
 def test_brainchip_h5_other_class_count_names_the_head(brainchip_h5):
     path, _, _ = brainchip_h5
     model = models.gesture_net(SMALL, N_CLASSES + 1)
@@ -171,6 +174,7 @@ def test_brainchip_h5_other_class_count_names_the_head(brainchip_h5):
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
 
 
+@pytest.mark.akida  # BrainChip's h5 is written by tf_keras
 def test_brainchip_h5_other_architecture_names_the_layer(brainchip_h5):
     path, _, _ = brainchip_h5
     model = models.gesture_net(SMALL, N_CLASSES, temporal_kernel=3)

@@ -79,6 +79,7 @@ def test_only_a_loopback_server_may_describe_its_own_files(url, loopback):
     assert remote.is_loopback(url) is loopback
 
 
+@pytest.mark.akida  # the stand-in model is written by the tf_keras twin
 def test_files_are_fetched_verified_and_cached_per_server(server, files, tmp_path):
     url, requested = server
     root = remote.jester_subset(progress=False)
@@ -94,6 +95,7 @@ def test_files_are_fetched_verified_and_cached_per_server(server, files, tmp_pat
     assert [path for path in requested if not path.endswith(remote.MANIFEST)] == before
 
 
+@pytest.mark.akida  # the stand-in model is written by the tf_keras twin
 def test_a_file_that_does_not_match_its_description_is_refused(files, tmp_path, monkeypatch):
     path = "/" + remote.FILES["jester-calibration"].path
     altered = dict(files)
@@ -111,6 +113,7 @@ def test_a_file_that_does_not_match_its_description_is_refused(files, tmp_path, 
             remote.fetch("jester-calibration", progress=False)
 
 
+@pytest.mark.akida  # the stand-in model is written by the tf_keras twin
 def test_load_pretrained_brainchip_jester_loads_the_whole_tf_keras_model(server):
     clips = np.stack([synthetic_clip(label, seed=5) for label in (0, 20)])
     theirs = load_pretrained("brainchip-jester")
@@ -120,6 +123,7 @@ def test_load_pretrained_brainchip_jester_loads_the_whole_tf_keras_model(server)
     assert load_model("brainchip-jester").count_params() == ours.count_params()
 
 
+@pytest.mark.akida  # the stand-in model is written by the tf_keras twin
 def test_calibration_frames_become_their_streams_again(server):
     frames = load_calibration(remote.fetch("jester-calibration", progress=False))
     assert frames.dtype == np.uint8 and frames.shape == (16 * CALIBRATION_STREAMS, 100, 100, 3)
@@ -140,6 +144,7 @@ def test_a_calibration_file_with_pickles_is_refused(tmp_path):
         load_calibration(path)
 
 
+@pytest.mark.akida  # the stand-in model is written by the tf_keras twin
 def test_reproduce_scores_the_subset_through_our_paths(server):
     model, clips, labels, calibration = jester_subset_data(progress=False)
     assert clips.shape == (VIDEOS, 16, 100, 100, 3) and len(labels) == VIDEOS
