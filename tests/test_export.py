@@ -531,3 +531,22 @@ def test_batch_export_runs_n_streams_in_one_call_like_n_batch1_steps(stream, exp
         batched.step_fn(clips[:2, 0], batched.init_states(2))
     with pytest.raises(ValueError, match="predict_clips streams one clip at a time"):
         batched.predict_clips(clips)
+
+
+@pytest.mark.parametrize("compiler,flags", [("gcc", ["-std=c11", "-x", "c"]),
+                                            ("g++", ["-std=c++11", "-x", "c++"])])
+def test_c_array_header_compiles_as_c_and_cpp(tmp_path, compiler, flags):
+    import shutil
+    import subprocess
+
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no {compiler} on this machine")
+    header = tmp_path / "model_data.h"
+    header.write_text(export.c_array(bytes(range(40)), "g_model"))
+    source = tmp_path / "main.c"
+    source.write_text('#include "model_data.h"\n'
+                      "int main(void) { return g_model_len == 40 && g_model[39] == 39 ? 0 : 1; }\n")
+    binary = tmp_path / "main"
+    subprocess.run([compiler, *flags, str(source), "-o", str(binary)], check=True,
+                   capture_output=True, text=True)
+    assert subprocess.run([str(binary)], check=False).returncode == 0

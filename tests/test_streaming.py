@@ -430,3 +430,12 @@ def test_warm_clips_continue_from_the_preceding_frames(tiny, tiny_stream):
         tiny_stream.predict_clips(clips, preceding=before[:1])
     with pytest.raises(ValueError, match="preceding must be uint8"):
         tiny_stream.predict_clips(clips, preceding=before.astype("float32"))
+
+
+def test_max_relative_error_refuses_shapes_numpy_would_broadcast():
+    reference = np.ones((2, 4, 3))
+    assert max_relative_error(reference, reference * 1.5) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="same non-empty shape"):
+        max_relative_error(reference, reference[:, :1])
+    with pytest.raises(ValueError, match="same non-empty shape"):
+        max_relative_error(np.zeros((0, 3)), np.zeros((0, 3)))

@@ -360,3 +360,11 @@ def test_predict_logits_handles_a_short_last_batch():
     assert logits.shape == (10, FRAMES, N_CLASSES)
     np.testing.assert_array_equal(seen, labels)
     np.testing.assert_allclose(logits, model.predict(clips, verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("keep", [0, -1, True, 1.5])
+def test_save_checkpoint_refuses_to_keep_fewer_than_one(tmp_path, keep):
+    model = tiny_net()
+    with pytest.raises(ValueError, match="keep"):
+        train.save_checkpoint(tmp_path / "ckpt", model, {"step": 1}, keep=keep)
+    assert not (tmp_path / "ckpt").exists()  # nothing written

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 from streamnets.baselines import BLOCK_LABELS, BLOCK_TYPES, block_model
 from streamnets.models import macs_per_frame
 from streamnets.viz.costs import plot_costs
+from streamnets.viz.style import STYLE, legend_outside
 
 models = {BLOCK_LABELS[kind]: block_model(kind) for kind in BLOCK_TYPES}
 labels = list(models)
@@ -37,14 +38,13 @@ plt.show()
 # The 3D kernel multiplies its whole ``3×3×C_in`` window by every temporal tap, so its
 # cost grows fastest with the kernel; the depthwise-separable block barely notices.
 kernels = [1, 3, 5, 7, 9]
-fig, ax = plt.subplots(figsize=(6, 3.5))
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 for kind in BLOCK_TYPES:
     macs = [macs_per_frame(block_model(kind, temporal_kernel=k)) / 1e6 for k in kernels]
     ax.plot(kernels, macs, marker="o", label=BLOCK_LABELS[kind])
 ax.set_xlabel("temporal kernel (frames)")
 ax.set_ylabel("MACs per frame (millions)")
 ax.set_xticks(kernels)
-ax.legend(fontsize=8)
-ax.grid(alpha=0.3)
-fig.tight_layout()
+legend_outside(ax, "below", ncols=2)
 plt.show()

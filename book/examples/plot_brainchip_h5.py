@@ -25,6 +25,7 @@ import numpy as np
 from streamnets.brainchip import to_tf_keras
 from streamnets.data import JESTER_CLASSES, synthetic_clip
 from streamnets.models import gesture_net
+from streamnets.viz.style import STYLE, frame_numbers, legend_outside
 from streamnets.weights import load_brainchip_weights, load_pretrained
 
 shipped = load_pretrained("synthetic")
@@ -42,12 +43,12 @@ loaded = np.asarray(model(clip, training=False))[0]
 print(f"largest logit difference: {np.abs(ours - loaded).max():.1e}")
 
 label = JESTER_CLASSES.index("Swiping Down")
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.plot(np.arange(1, 17), ours[:, label], "o-", label="shipped weights")
-ax.plot(np.arange(1, 17), loaded[:, label], "x--", label="loaded from the h5")
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+frames = frame_numbers(len(ours))  # frame 1 is the first
+ax.plot(frames, ours[:, label], "o-", label="shipped weights")
+ax.plot(frames, loaded[:, label], "x--", label="loaded from the h5")
 ax.set_xlabel("frame")
 ax.set_ylabel("logit of 'Swiping Down'")
-ax.legend(fontsize=8)
-ax.grid(alpha=0.3)
-fig.tight_layout()
+legend_outside(ax, "below", ncols=2)
 plt.show()

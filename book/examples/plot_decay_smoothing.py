@@ -17,6 +17,7 @@ import numpy as np
 
 from streamnets.data import JESTER_CLASSES, synthetic_clip
 from streamnets.smoothing import smooth_probabilities, softmax
+from streamnets.viz.style import STYLE, frame_numbers, legend_outside
 from streamnets.weights import load_pretrained
 
 model = load_pretrained("synthetic")
@@ -29,18 +30,18 @@ logits = np.asarray(model(clip, training=False))[0]  # (16 frames, 27 classes)
 # -------------------------------------------
 # With decay 0 the belief is the current frame's softmax; with a decay near 1 it is a
 # running sum, so it changes slowly. Normalising each row makes the decays comparable.
-fig, ax = plt.subplots(figsize=(6, 3.2))
-ax.plot(softmax(logits)[:, label], "k:", label="single frame (decay 0)")
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+frames = frame_numbers(len(logits))  # frame 1 is the first
+ax.plot(frames, softmax(logits)[:, label], "k:", label="single frame (decay 0)")
 for decay in (0.5, 0.8, 0.95):
     smoothed = smooth_probabilities(logits, decay)
     belief = smoothed[:, label] / smoothed.sum(axis=-1)
-    ax.plot(belief, marker="o", markersize=3, label=f"decay {decay}")
+    ax.plot(frames, belief, marker="o", markersize=3, label=f"decay {decay}")
 ax.set_xlabel("frame")
 ax.set_ylabel("probability of the right class")
 ax.set_ylim(0, 1.02)
-ax.legend(fontsize=8)
-ax.grid(alpha=0.3)
-fig.tight_layout()
+legend_outside(ax, "below", ncols=2)
 plt.show()
 
 predictions = {decay: JESTER_CLASSES[int(np.argmax(smooth_probabilities(logits, decay)[-1]))]

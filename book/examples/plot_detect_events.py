@@ -26,6 +26,7 @@ from streamnets.detection import (
     stream_probabilities,
 )
 from streamnets.streaming import to_streaming
+from streamnets.viz.style import STYLE, frame_numbers, legend_outside
 from streamnets.weights import load_pretrained, model_card
 
 model = load_pretrained("synthetic_stream")
@@ -43,20 +44,21 @@ print(f"{scores['events']} gestures, {scores['detections']} detections, "
       f"{scores['correct']} correct, {scores['false_triggers']} false")
 
 probabilities = stream_probabilities(logits, point["decay"])
-fig, ax = plt.subplots(figsize=(7, 3))
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+number = frame_numbers(len(frames))  # frame index i is frame number i + 1
 for event in events:
-    ax.axvspan(event.start, event.end, color="tab:green", alpha=0.15)
+    ax.axvspan(event.start + 1, event.end + 1, color="tab:green", alpha=0.15)
     span = np.arange(int(event.start), min(int(np.ceil(event.end)), len(frames)))
-    ax.plot(span, probabilities[span, event.label], color="tab:green")
+    ax.plot(number[span], probabilities[span, event.label], color="tab:green")
 gestures = np.setdiff1d(np.arange(probabilities.shape[-1]), list(BACKGROUND_CLASSES))
-ax.plot(probabilities[:, gestures].max(axis=-1), color="0.6", lw=0.8,
+ax.plot(number, probabilities[:, gestures].max(axis=-1), color="0.6", lw=0.8,
         label="highest gesture class")
 ax.axhline(point["threshold"], color="k", ls=":", label=f"threshold {point['threshold']}")
 for detection in detections:
-    ax.axvline(detection.frame, color="tab:red", lw=1)
+    ax.axvline(number[detection.frame], color="tab:red", lw=1)
 ax.set_xlabel("frame (6 per second)")
 ax.set_ylabel("smoothed probability")
 ax.set_title("green: gestures (their class's probability), red: detections", fontsize=9)
-ax.legend(fontsize=8, loc="lower right")
-fig.tight_layout()
+legend_outside(ax, "right")
 plt.show()

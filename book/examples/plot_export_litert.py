@@ -23,6 +23,7 @@ import numpy as np
 from streamnets.data import JESTER_CLASSES, synthetic_clip
 from streamnets.export import export_litert
 from streamnets.litert import LiteRTRunner
+from streamnets.viz.style import STYLE, frame_numbers, legend_outside
 from streamnets.weights import load_pretrained
 
 model = load_pretrained("synthetic")
@@ -44,13 +45,13 @@ runner.reset()
 int8_logits = np.stack([runner.step(frame[None])[0] for frame in clip])
 float_logits = np.asarray(model(clip[None].astype("float32"), training=False))[0]
 
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.plot(float_logits[:, label], "o-", label="Keras float (whole clip)")
-ax.plot(int8_logits[:, label], "x--", label="LiteRT int8 (one frame per call)")
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+frames = frame_numbers(len(float_logits))  # frame 1 is the first
+ax.plot(frames, float_logits[:, label], "o-", label="Keras float (whole clip)")
+ax.plot(frames, int8_logits[:, label], "x--", label="LiteRT int8 (one frame per call)")
 ax.set_xlabel("frame")
 ax.set_ylabel("logit of 'Thumb Up'")
-ax.legend(fontsize=8)
-ax.grid(alpha=0.3)
-fig.tight_layout()
+legend_outside(ax, "below", ncols=2)
 plt.show()
 print("last-frame class, int8:", JESTER_CLASSES[int(int8_logits[-1].argmax())])

@@ -18,6 +18,7 @@ import numpy as np
 
 from streamnets.data import JESTER_CLASSES, synthetic_clip
 from streamnets.streaming import max_relative_error, to_streaming
+from streamnets.viz.style import STYLE, frame_numbers, legend_outside
 from streamnets.weights import load_pretrained
 
 model = load_pretrained("synthetic")
@@ -38,12 +39,12 @@ error = max_relative_error(offline, online)
 print(f"largest relative difference over 16 frames: {error:.1e}")
 
 label = JESTER_CLASSES.index("Swiping Left")
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.plot(offline[:, label], "o-", label="clip model (all 16 frames at once)")
-ax.plot(online[:, label], "x--", label="streaming model (one frame at a time)")
+plt.rcParams.update(STYLE)  # the book's figure style
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+frames = frame_numbers(len(offline))  # frame 1 is the first
+ax.plot(frames, offline[:, label], "o-", label="clip model (all 16 frames at once)")
+ax.plot(frames, online[:, label], "x--", label="streaming model (one frame at a time)")
 ax.set_xlabel("frame")
 ax.set_ylabel("logit of 'Swiping Left'")
-ax.legend(fontsize=8)
-ax.grid(alpha=0.3)
-fig.tight_layout()
+legend_outside(ax, "below", ncols=2)
 plt.show()

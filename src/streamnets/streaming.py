@@ -842,7 +842,15 @@ def max_relative_error(reference: np.ndarray, candidate: np.ndarray) -> float:
     Args:
         reference: the trusted logits, e.g. the clip model's ``(B, T, n_classes)``.
         candidate: logits to check, of the same shape (e.g. the streaming model's).
+
+    Raises:
+        ValueError: the shapes differ (NumPy would broadcast them and compare the wrong
+            numbers), or ``reference`` is empty.
     """
     reference = np.asarray(reference, np.float64)
+    candidate = np.asarray(candidate, np.float64)
+    if reference.shape != candidate.shape or reference.size == 0:
+        raise ValueError(f"reference and candidate must have the same non-empty shape, got "
+                         f"{reference.shape} and {candidate.shape}.")
     scale = max(float(np.abs(reference).max()), np.finfo(np.float32).tiny)
-    return float(np.abs(np.asarray(candidate, np.float64) - reference).max() / scale)
+    return float(np.abs(candidate - reference).max() / scale)

@@ -526,7 +526,12 @@ def save_checkpoint(
         state: JSON-serialisable progress, with at least an int ``step`` (which names the
             folder); :func:`fit` adds ``epoch``, ``elapsed_s``, ``config`` and ``history``.
         keep: how many of the newest checkpoints to keep (>= 1), this one included.
+
+    Raises:
+        ValueError: ``keep`` is below 1 (the checkpoint just written would be deleted).
     """
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ValueError(f"keep must be an int >= 1 (checkpoints to keep), got {keep!r}.")
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     final = checkpoint_dir / f"{CHECKPOINT_PREFIX}{state['step']:07d}"
     tmp = Path(tempfile.mkdtemp(dir=checkpoint_dir, prefix=".tmp-"))
