@@ -28,19 +28,11 @@ PAGE = "browser.html"
 MODEL = Path("browser") / "assets" / "model"
 #: Logits of the page and of Python's interpreter on the same frames may differ by this.
 EXACT = 1e-6
-#: sphinx-thebe 0.3 writes its configuration script twice into every page of the book (a
-#: theme bug, not this page's), so every page logs this one error; anything else fails.
-THEME_ERROR = "SyntaxError: Identifier 'THEBE_JS_URL' has already been declared"
 #: Camera frames run through Chromium's colour conversion (RGB -> I420 -> RGB), so their
 #: logits differ; the smoothed class per frame must still agree this often with Python's
 #: on the original frames.
 CAMERA_AGREEMENT = 0.8
 CAMERA_FRAMES = 36
-
-
-def page_errors(report: dict[str, Any]) -> list[str]:
-    """Uncaught errors of the page, without the theme's (see THEME_ERROR)."""
-    return [e for e in report["errors"] if e != THEME_ERROR]
 
 
 def drive(html: Path, tmp_path: Path, tasks: list[dict], files: dict[str, Path] | None = None,
@@ -88,7 +80,7 @@ def test_page_logits_equal_python_litert(built_book: Path, tmp_path: Path) -> No
         assert error <= EXACT, f"the page's logits differ from Python's by up to {error}"
         assert report["class_names"] == json.loads(
             (built_book / MODEL / "metadata.json").read_text())["class_names"]
-        assert not page_errors(report), report["errors"]
+        assert not report["errors"], report["errors"]
         assert not report["blocked"] or all("mathjax" in url for url in report["blocked"]), \
             report["blocked"]
 
@@ -115,7 +107,7 @@ def test_webcam_path_agrees_with_python(built_book: Path, tmp_path: Path) -> Non
         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={y4m}"))
     result = report["results"][0]
-    assert not page_errors(report), report["errors"]
+    assert not report["errors"], report["errors"]
     captured = np.frombuffer(Path(result["frames_file"]).read_bytes(), np.uint8).reshape(
         CAMERA_FRAMES, 100, 100, 3)
     page_logits = np.array(result["logits"], np.float32).reshape(CAMERA_FRAMES, -1)
@@ -174,7 +166,7 @@ def test_bad_model_folder_is_explained(built_book: Path, tmp_path: Path) -> None
         assert phrase in result["status"], f"{name}: {result['status']!r}"
         assert "previous model stays loaded" in result["status"]
         assert result["model_after"] == result["model_before"], name
-    assert not page_errors(report), report["errors"]
+    assert not report["errors"], report["errors"]
 
 
 @pytest.mark.browser
@@ -185,7 +177,7 @@ def test_page_plays_the_stream_without_errors(built_book: Path, tmp_path: Path) 
     frames = int(result["info"].split()[1])
     assert frames >= 5, f"only {frames} frames played in 4 s: {result}"
     assert "triggers" in result["info"]
-    assert not page_errors(report), report["errors"]
+    assert not report["errors"], report["errors"]
     assert Path(result["screenshot"]).stat().st_size > 10_000
 
 
