@@ -20,7 +20,7 @@ import pytest
 import yaml
 from conftest import NOTEBOOK_NAMES, NOTEBOOKS_DIR, REPO
 
-from streamnets.viz.notebook import glue_problems, glue_references
+from streamnets.viz.notebook import glue_calls, glue_problems, glue_references
 
 SYNC = REPO / "book" / "sync_headers.py"
 BADGE_URL = re.compile(r"\]\((https://colab\.research\.google\.com/github/[^)\s]+)\)")
@@ -200,3 +200,109 @@ def test_typed_results_are_found(sentence: str) -> None:
 ])
 def test_glued_numbers_math_and_code_are_not_typed_results(sentence: str) -> None:
     assert typed_results(sentence) == []
+
+
+# -- Every page of the book ends the same way, and captions are Sphinx's ---------------------
+
+#: The book's chapter pages that are not notebooks (plain MyST, no kernel).
+MARKDOWN_CHAPTERS = [REPO / "book" / "browser.md"]
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.MULTILINE)
+_EXERCISE = re.compile(r"^\s*\d+\.\s+\S", re.MULTILINE)
+# A hand-numbered caption: "**Figure 3.**", "*Figure 3.*", "Figure 3:" at a paragraph start.
+_TYPED_CAPTION = re.compile(r"^\s*\**\s*(?:Figure|Fig\.)\s*\d+[.:]?", re.MULTILINE)
+
+
+def chapter_markdown(source: str | Path) -> str:
+    """All markdown of a chapter: a notebook's markdown cells, or a MyST page."""
+    path = Path(source) if isinstance(source, Path) else NOTEBOOKS_DIR / f"{source}.ipynb"
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    notebook = nbformat.read(path, as_version=4)
+    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+
+
+def ending_problems(markdown: str) -> list[str]:
+    """What is wrong with a chapter's ending: it must close with "## Summary" and then
+    "## Exercises" holding two or three numbered exercises."""
+    headings = [(len(m[1]), m[2], m.end()) for m in _HEADING.finditer(markdown)]
+    sections = [(title, end) for level, title, end in headings if level == 2]
+    titles = [title for title, _ in sections]
+    if titles[-2:] != ["Summary", "Exercises"]:
+        return [f"the last sections are {titles[-2:]}, not ['Summary', 'Exercises']"]
+    count = len(_EXERCISE.findall(markdown[sections[-1][1]:]))
+    return [] if 2 <= count <= 3 else [f"{count} numbered exercises, not 2 or 3"]
+
+
+CHAPTERS = [*NOTEBOOK_NAMES, *MARKDOWN_CHAPTERS]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=str)
+def test_every_chapter_ends_with_a_summary_and_exercises(chapter: str | Path) -> None:
+    assert ending_problems(chapter_markdown(chapter)) == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=str)
+def test_no_caption_is_numbered_by_hand(chapter: str | Path) -> None:
+    """Figures are numbered by Sphinx ({glue:figure} with :name:), referred to with {numref}."""
+    assert _TYPED_CAPTION.findall(chapter_markdown(chapter)) == []
+
+
+def test_the_ending_check_finds_what_is_missing() -> None:
+    good = "# T\n\n## Summary\n\n- a\n\n## Exercises\n\n1. try x\n2. try y\n"
+    assert ending_problems(good) == []
+    assert ending_problems(good.replace("## Summary", "## Recap"))
+    assert ending_problems(good.replace("2. try y\n", ""))
+    assert ending_problems(good + "\n## More\n")
+    assert _TYPED_CAPTION.findall("**Figure 2.** Left: the frame.")
+    assert not _TYPED_CAPTION.findall("As {numref}`fig-x` shows, Figures are numbered.")
+
+
+# -- Pages that read other documents' glued values (the landing page's results table) -------
+
+def cross_document_problems(page: Path) -> list[str]:
+    """Every ``{glue:...}`doc::key``` read of a MyST page must name a chapter notebook
+    whose code glues that key (a missing one would only warn, and show nothing, at build
+    time)."""
+    references = glue_references({"cells": [{"cell_type": "markdown",
+                                              "source": page.read_text(encoding="utf-8")}]})
+    problems = []
+    for ref in references:
+        if ref.document is None:
+            problems.append(f"{ref.text}: a page has no glued values of its own")
+            continue
+        if ref.form == "glue:text" and ":" not in ref.text.split("::", 1)[1]:
+            # myst-nb splits key:format at the last colon, which would be one of "::"
+            problems.append(f"{ref.text}: give a format (e.g. :s) after the key")
+            continue
+        source = Path(ref.document)
+        notebook = NOTEBOOKS_DIR / source.name
+        if source.parent.name != "notebooks" or not notebook.is_file():
+            problems.append(f"{ref.text}: {ref.document} is not a chapter notebook")
+            continue
+        calls, _ = glue_calls(load(notebook.stem))
+        if not any(call.pattern.fullmatch(ref.key) for call in calls):
+            problems.append(f"{ref.text}: {notebook.name} glues no {ref.key!r}")
+    return problems
+
+
+@pytest.mark.parametrize("page", sorted((REPO / "book").glob("*.md")), ids=lambda p: p.name)
+def test_pages_read_values_their_chapters_glue(page: Path) -> None:
+    assert cross_document_problems(page) == []
+
+
+def test_the_landing_page_reads_its_results_from_the_chapters() -> None:
+    references = glue_references({"cells": [{"cell_type": "markdown", "source": (
+        REPO / "book" / "intro.md").read_text(encoding="utf-8")}]})
+    assert {Path(ref.document or "").stem for ref in references} >= {
+        "01_convolutions", "06_continuous", "07_quantization", "09_performance"}
+
+
+def test_the_cross_document_check_finds_a_key_nobody_glues(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("{glue:text}`notebooks/01_convolutions.ipynb::no_such_key:.1f`\n"
+                    "{glue:text}`notebooks/99_none.ipynb::params:d`\n"
+                    "{glue:text}`notebooks/01_convolutions.ipynb::gesture_params`\n",
+                    encoding="utf-8")
+    problems = cross_document_problems(page)
+    assert len(problems) == 3 and "no_such_key" in problems[0] and "99_none" in problems[1]
+    assert "format" in problems[2]

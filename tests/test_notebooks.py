@@ -106,6 +106,8 @@ def conclusions_01(v: dict[str, Any]) -> None:
     assert v["causal_leak"] == 0 and v["causal_verdict"] == "they do not see the future"
     assert v["centred_leak_frames"] == v["centred_reach"] == 2
     assert v["frames_out"] == v["frames_in"]
+    # Frames are numbered from 1: the last unchanged frame is the middle one, counted from 1.
+    assert v["last_kept"] == v["frames_in"] // 2 + 1
 
 
 def conclusions_02(v: dict[str, Any]) -> None:
@@ -121,14 +123,27 @@ def conclusions_02(v: dict[str, Any]) -> None:
     # "data generation is not what training waits for"
     assert v["clips_per_s"] > v["train_clips_per_s"]
     assert v["data_verdict"] == "so data generation is not what training waits for"
+    # The frame rate (issue 16): Jester's 12 fps, every second frame, so 6 frames per second
+    # and a 16-frame clip of about 2.7 s.
+    assert (v["jester_fps"], v["jester_stride"], v["model_fps"]) == (12, 2, 6)
+    assert v["clip_frames"] == 16 and round(v["clip_seconds"], 1) == 2.7
+    assert round(v["frame_ms"]) == 167
 
 
 def conclusions_03(v: dict[str, Any]) -> None:
     assert v["params"] == 1_353_895
     assert abs(v["untrained_loss"] - v["log_27"]) < 0.05  # an untrained model: a uniform guess
     assert v["live_last_loss"] < v["live_first_loss"] and v["live_loss_trend"] == "falls"
+    # Issue 16: the live run's log (training mode, batch statistics) and train.evaluate
+    # (inference mode, running averages) are both quoted, and the words follow the values.
+    assert says(v["live_eval_vs_log"], v["live_eval_frame_acc"], v["live_log_frame_acc"],
+                "higher", "lower") or v["live_eval_vs_log"] == "the same as"
+    assert v["bn_start_share"] == pytest.approx(v["bn_momentum"] ** v["live_steps"])
+    assert v["live_bn_reading"].startswith("the weights have learned more") == (
+        v["live_batch_clip_acc"] > v["live_clip_acc"] + 0.1)
     # The per-frame score counts the frames before the gesture; one decision per clip does not.
-    assert v["test_frame_acc"] < v["test_clip_acc"]
+    assert v["test_frame_acc"] < v["test_clip_acc"] and v["frame_vs_clip_word"] == "below"
+    assert v["warm_vs_cold_word"] == "less often than"
     assert v["shipped_val_frame_acc"] < v["shipped_val_clip_acc"]
     # What time buys: the spatiotemporal model beats the per-frame baseline on mirror pairs,
     # and the baseline does better on the other classes than on the pairs.
@@ -174,6 +189,17 @@ def conclusions_04(v: dict[str, Any]) -> None:
               for kind in ("float", "int8")]
     assert ("both LiteRT ratios are nearer" in v["litert_vs_keras"]) == all(nearer)
     assert ("the Keras ratio is the nearest" in v["litert_vs_keras"]) == (not any(nearer))
+    # Issue 16: the frame rate of the latency budget is the model's (Jester's rate, every
+    # second frame), not the camera's; the budget sentence follows the measured step.
+    assert float(v["jester_fps"]) == 2 * float(v["model_fps"]) == 12
+    assert v["frame_ms"] == pytest.approx(1000 / float(v["model_fps"]))
+    assert v["budget_verdict"].startswith("over" if v["stream_ms"] > v["frame_ms"] else
+                                          "well within" if v["stream_ms"] < v["frame_ms"] / 2
+                                          else "within")
+    # The live figure's sentence says what its first frame shows.
+    assert v["live_first_reading"].startswith("After the first frame the model")
+    assert ("already backs the true class" in v["live_first_reading"]) == (
+        v["live_first_top"] == pytest.approx(v["live_first_true"]))
 
 
 def conclusions_05(v: dict[str, Any]) -> None:
@@ -189,6 +215,11 @@ def conclusions_05(v: dict[str, Any]) -> None:
     assert v["early_summary"] == "Early decisions look good only from a reset"
     assert v["early_reading"].startswith("it owes that start to the zeros of the reset")
     assert 1 <= v["warm_frames_to_final"] <= 16
+    # Issue 16: the sentences on the curves follow the values they describe.
+    assert v["cold_start_reading"] == ("That curve starts high, though"
+                                       if v["cold_after_one"] >= 0.5 else "That curve starts low")
+    assert ("share the top" in v["best_decay_text"]) != v["best_decay_text"].startswith(
+        "the best decay on these clips is")
 
 
 def conclusions_continuous(v: dict[str, Any]) -> None:
@@ -249,6 +280,12 @@ def conclusions_06(v: dict[str, Any]) -> None:
         assert v["quantizeml_loss_points"] <= INT8_TARGET_POINTS
     # Per-channel scales matter: channel ranges differ within a layer.
     assert v["max_channel_spread"] > 1 and v["activation_spread"] > 1
+    # The reading of the error figure follows the count of ops under the rounding line.
+    most_below = v["ops_below_rounding"] > v["ops_total"] / 2
+    assert v["ops_below_reading"].startswith("most ops add less") == most_below
+    assert v["median_vs_rounding"] == ("below" if v["median_steps"] < 0.95 * v["rounding_steps"]
+                                       else "above" if v["median_steps"] > 1.05
+                                       * v["rounding_steps"] else "about")
 
 
 def conclusions_07(v: dict[str, Any]) -> None:
@@ -279,6 +316,16 @@ def conclusions_07(v: dict[str, Any]) -> None:
         assert "are BufferTempConv and DepthwiseBufferTempConv layers" in v["akida_layers"]
 
 
+def conclusions_09(v: dict[str, Any]) -> None:
+    # The summary's words follow its numbers.
+    assert says(v["sum_stream_vs_limit"], v["sum_stream_ratio"], v["sum_stream_limit"],
+                "more", "less")
+    assert "faster" in v["sum_int8_vs_keras"]  # int8 LiteRT against the compiled Keras step
+    assert v["sum_loop_verdict"] == ("keeps up with" if v["sum_loop_factor"] >= 1
+                                     else "falls behind")
+    assert 0 < v["sum_blocks_kept_low"] <= v["sum_blocks_kept_high"]
+
+
 CONCLUSIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "01_convolutions": conclusions_01,
     "02_data": conclusions_02,
@@ -288,6 +335,7 @@ CONCLUSIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "06_continuous": conclusions_continuous,
     "07_quantization": conclusions_06,
     "08_export": conclusions_07,
+    "09_performance": conclusions_09,
 }
 
 

@@ -77,6 +77,9 @@ def test_timeline_draws_events_as_bands_and_colours_triggers_by_correctness():
     names = [line.get_label() for line in ax.get_lines() if len(line.get_xdata()) > 1]
     assert names[:2] == ["Swiping Left", "Swiping Right"]  # the events' classes first
     assert any(line.get_label().startswith("θ = 0.60") for line in ax.get_lines())
+    # Frames are numbered from 1: the strip's labels and the first probability's x.
+    assert strip.get_xticklabels()[0].get_text() == "1"
+    assert min(line.get_xdata()[0] for line in ax.get_lines() if len(line.get_xdata()) > 2) == 1
 
 
 def test_timeline_window_keeps_only_what_is_inside():
@@ -118,6 +121,18 @@ def test_operating_curves_one_line_per_decay_and_the_pick_circled():
     assert circled[0].get_ydata()[0] == picked["recall"]
     assert any(line.get_xdata()[0] == 1.0 for line in ax.get_lines()
                if line.get_label().startswith("budget"))
+    _assert_legend_outside(ax)
+
+
+def _assert_legend_outside(ax):
+    """The legend's box does not overlap the axes' box, once drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not legend.overlaps(ax.get_window_extent(renderer)), "the legend covers the data"
 
 
 def test_delay_vs_threshold_plots_medians_of_one_decay():
@@ -127,6 +142,7 @@ def test_delay_vs_threshold_plots_medians_of_one_decay():
     expected = [r["delay_frames"]["median"] for r in rows
                 if r["decay"] == 0.5 and r["delay_frames"]]
     np.testing.assert_allclose(median.get_ydata(), expected)
+    _assert_legend_outside(ax)
     with pytest.raises(ValueError, match="no row at decay"):
         viz.plot_delay_vs_threshold(rows, 0.9)
 
@@ -169,8 +185,8 @@ def test_window_figure_titles_each_frame_with_its_target():
     labels = np.array([NO_GESTURE] * 3 + [SWIPE_LEFT] * 2)
     fig = viz.plot_window(_video(5), labels, JESTER_CLASSES, columns=4)
     titled = [ax for ax in fig.axes if ax.get_title()]
-    assert [ax.get_title() for ax in titled] == ["0: none", "1: none", "2: none",
-                                                 "3: Swiping Left", "4: Swiping Left"]
+    assert [ax.get_title() for ax in titled] == ["1: none", "2: none", "3: none",
+                                                 "4: Swiping Left", "5: Swiping Left"]
     assert titled[3].title.get_fontweight() == "bold"
     with pytest.raises(ValueError, match="one label per frame"):
         viz.plot_window(_video(5), labels[:4], JESTER_CLASSES)

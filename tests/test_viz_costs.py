@@ -55,3 +55,43 @@ def test_plot_kernel_shapes_draws_every_cell() -> None:
     plt.close(fig)
     with pytest.raises(ValueError, match="at least one model"):
         plot_kernel_shapes({})
+
+
+def test_output_change_counts_frames_from_one_with_the_legend_above() -> None:
+    from streamnets.viz.costs import plot_output_change
+
+    fig = plot_output_change({"causal": [0, 0, 0, 1.0], "centred": [0, 0, 0.5, 1.0]},
+                             first_changed=4)
+    (ax,) = fig.axes
+    centres = sorted({round(p.get_x() + p.get_width() / 2) for p in ax.patches})
+    assert centres == [1, 2, 3, 4] and [t for t in ax.get_xticks()] == [1, 2, 3, 4]
+    assert ax.lines[0].get_xdata()[0] == 3.5  # the line sits between frames 3 and 4
+    assert "input frames 4 to 4 changed" in [t.get_text() for t in ax.texts]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert not ax.get_legend().get_window_extent(renderer).overlaps(
+        ax.get_window_extent(renderer))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="1-based"):
+        plot_output_change({"a": [0, 1]}, first_changed=0)
+    with pytest.raises(ValueError, match="same number of frames"):
+        plot_output_change({"a": [0, 1], "b": [0]}, first_changed=1)
+
+
+def test_plot_costs_stacks_panels_in_one_column_with_every_label() -> None:
+    fig = plot_costs(["a", "b"], {"params": [10, 5], "MACs": [4, 8], "fps": [1, 2]}, columns=1)
+    assert [ax.get_title() for ax in fig.axes] == ["params", "MACs", "fps"]
+    assert fig.get_figwidth() <= 7  # narrow enough for a book page
+    assert all([t.get_text() for t in ax.get_yticklabels()] == ["a", "b"] for ax in fig.axes)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least 1"):
+        plot_costs(["a"], {"x": [1]}, columns=0)
+
+
+def test_plot_kernel_shapes_stays_narrow_by_default() -> None:
+    models = {name: block_model("full", (4, 9, 9, 4), mid_filters=6, filters=8)
+              for name in ("a", "b", "c")}
+    fig = plot_kernel_shapes(models)
+    assert fig.get_figwidth() < 7 and [ax.get_title(loc="left") for ax in fig.axes] == [
+        "a", "b", "c"]
+    plt.close(fig)

@@ -35,3 +35,13 @@ def test_top_classes_plot_draws_the_final_top_k_and_highlights_the_truth():
     assert ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
     with pytest.raises(ValueError, match="frames, 6"):
         plot_top_classes(smoothed[:, :5], names)
+
+
+def test_top_classes_plot_numbers_frames_from_1_and_keeps_the_legend_off_the_curves():
+    smoothed = np.random.default_rng(1).dirichlet(np.ones(6), 16)
+    fig = plot_top_classes(smoothed, [f"class {i}" for i in range(6)], label=2)
+    ax = fig.axes[0]
+    assert all(line.get_xdata()[0] == 1 and line.get_xdata()[-1] == 16 for line in ax.lines)
+    assert ax.get_xticks()[0] == 1
+    fig.draw_without_rendering()
+    assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())

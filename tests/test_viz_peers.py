@@ -67,6 +67,9 @@ def test_missing_pieces_are_named(result: dict) -> None:
 def test_figure_has_a_bar_per_model_and_runtime(result: dict) -> None:
     fig = plot_peers(result)
     assert len(fig.axes[0].patches) == 2 * 3
+    fig.draw_without_rendering()  # the legend sits beside the bars, never on them
+    ax = fig.axes[0]
+    assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
 
 
 def test_the_source_is_said_plainly(result: dict) -> None:
@@ -79,3 +82,11 @@ def test_the_source_is_said_plainly(result: dict) -> None:
     shipped = peers_source(result, fresh=False)
     assert "shipped with the package" in shipped and "commit 0123456" in shipped
     assert "2-core x86_64 on 2026-11-30" in shipped
+
+
+def test_source_without_a_recorded_load_says_so(result: dict) -> None:
+    result = copy.deepcopy(result)
+    result.setdefault("environment", {}).setdefault("machine", {}).pop(
+        "load_average_1_5_15_min", None)
+    text = peers_source(result, fresh=True)
+    assert "nan" not in text and "load not recorded" in text

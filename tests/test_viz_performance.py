@@ -38,12 +38,15 @@ from streamnets.viz.performance import (
     targets_markdown,
 )
 from streamnets.viz.performance_text import (
+    GOAL_NOTES,
     blocks_summary,
+    book_figure_markdown,
     book_summary,
     brainchip_summary,
     compare_time,
     data_summary,
     deployment_float_summary,
+    goal_note,
     growth_summary,
     lessons_summary,
     litert_profile_summary,
@@ -778,3 +781,102 @@ def test_targets_discussion_explains_missed_litert_goals_from_the_record() -> No
     assert "against the bare int8 invoke the ratio is 44.4, so the interface is what" in lines[4]
     assert "the bare invoke took 1.60 times the limit" in lines[5]
     assert "convolutions alone take 1.18 times it; the rest, 100 µs" in lines[5]
+
+
+def legend_is_outside(figure: Any, ax: Any) -> bool:
+    """Whether ``ax``'s legend, once drawn, lies off the axes (so off the data)."""
+    figure.draw_without_rendering()
+    return not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
+
+
+def test_legends_sit_off_the_data() -> None:
+    streaming = plot_streaming(fake_streaming())
+    assert legend_is_outside(streaming, streaming.axes[0])
+    growth = plot_growth(fake_growth())
+    assert all(legend_is_outside(growth, ax) for ax in growth.axes)
+    book = plot_book_times(fake_book(full={"01_convolutions.ipynb": 60.0}))
+    assert legend_is_outside(book, book.axes[0])
+
+
+def test_book_times_plot_and_summary_from_a_make_book_run_alone() -> None:
+    full = {"mode": "full", "notebooks": {"01_convolutions.ipynb": 60.0, "02_data.ipynb": 90.0},
+            "total_s": 150.0, "complete": False}
+    book = {"ci": None, "full": full}
+    ax = plot_book_times(book).axes[0]
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx([60.0, 90.0])
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+        "full mode (make book)"]
+    text = book_summary(book)
+    assert text.startswith("In full mode, 2 chapters in 150 s (so far: this page is part of")
+    assert "the CI-mode times are recorded by `make bench`" in text
+    assert "The longest in full mode: 02_data (90 s), 01_convolutions (60 s)." in text
+    with pytest.raises(ValueError, match="no chapter times"):
+        plot_book_times({"ci": None, "full": None})
+    assert book_summary({"ci": None, "full": None}).startswith("Not shown")
+
+
+def test_book_figure_markdown_pastes_the_figure_with_a_caption_for_its_modes() -> None:
+    text = book_figure_markdown(fake_book(full={"01_convolutions.ipynb": 60.0}))
+    assert text.startswith("```{glue:figure} fig_perf_book\n:name: fig-perf-book\n\n")
+    assert text.endswith("\n```")
+    assert "in CI mode (`make bench`) and in full mode (`make book`)" in text
+    assert "Compare each chapter's two bars" in text
+    only_full = book_figure_markdown({"ci": None, "full": {
+        "notebooks": {"01_convolutions.ipynb": 60.0}, "complete": False}})
+    assert "in full mode (`make book`), so far in this build" in only_full
+    assert "CI mode" not in only_full
+    with pytest.raises(ValueError, match="no chapter times"):
+        book_figure_markdown({"ci": None, "full": None})
+
+
+def test_every_goal_of_targets_has_exactly_one_note() -> None:
+    litert = {"latency_batch1": {"float": {"ratio_recompute_over_step": 15.0},
+                                 "int8": {"ratio_recompute_over_step": 12.0}},
+              "int8_limit": {"ratio_invoke_over_limit": 1.6}}
+    rows = performance.targets(fake_streaming(), fake_runtimes(RUNTIME_MS), litert)
+    assert len(rows) == len(GOAL_NOTES)
+    notes = [goal_note(row["goal"]) for row in rows]
+    assert notes == list(GOAL_NOTES)  # one each, in the order of the goals
+    assert all(note.limit and note.addressed_by for note in GOAL_NOTES)
+    assert goal_note("something new") is None
+
+
+def test_targets_discussion_says_what_limits_a_missed_goal_and_what_addresses_it() -> None:
+    streaming = streaming_record(step=4.0, recompute=30.0)  # 7.5x at batch 1: missed
+    runtimes = brainchip_runtimes(OURS, [2.9e-3, 3.2e-3, 2.8e-3, 3.1e-3, 3.0e-3, 2.95e-3])
+    rows = performance.targets(streaming, runtimes)
+    lines = targets_discussion(rows, streaming, runtimes).split("\n\n")[1].splitlines()
+    for row, line in zip(rows, lines, strict=True):
+        note = goal_note(row["goal"])
+        assert (note.limit in line) == (row["met"] is False)
+        assert ("What addresses it: " in line) == (row["met"] is False)
+
+
+def test_brainchip_summary_tells_the_two_timings_of_our_step_apart() -> None:
+    streaming = fake_streaming()
+    streaming["brainchip_peer_batch1"] = {"available": True, "ours_step_ms_median": 3.7,
+                                          "brainchip_step_ms_median": 2.9,
+                                          "ratio_brainchip_over_ours": 2.9 / 3.7}
+    text = brainchip_summary(brainchip_runtimes(OURS, OURS), streaming)
+    step = streaming["latency_batch1"]["stream_step_ms_median"]
+    assert (f"in a comparison of their own (not the step against the window, where our step "
+            f"took {step:.2f} ms): 3.70 ms for ours") in text
+
+
+def test_growth_summary_does_not_call_a_shrinking_time_growth() -> None:
+    growth = fake_growth()
+    growth["by_size"][0]["step_ms"] = 9.0  # the small input timed under load
+    text = growth_summary(growth)
+    assert "the step's time does not grow: it goes from 9.00 to 3.00 ms" in text
+    assert "0.33 times" not in text
+
+
+def test_streaming_summary_says_when_the_two_benchmarks_timed_the_step_apart() -> None:
+    runtimes = fake_runtimes(RUNTIME_MS)
+    keras_ms = runtimes["latency_batch1"]["keras_step_fn"]["ms_per_frame_median"]
+    slow = streaming_record(step=3 * keras_ms, recompute=30 * keras_ms)
+    text = streaming_summary(slow, runtimes)
+    assert (f"That benchmark's {keras_ms:.2f} ms for the compiled Keras step is not the "
+            f"{3 * keras_ms:.2f} ms above") in text
+    assert "That benchmark's" not in streaming_summary(
+        streaming_record(step=keras_ms, recompute=30 * keras_ms), runtimes)

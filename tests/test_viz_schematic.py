@@ -77,3 +77,11 @@ def test_figures_draw_and_label(model: keras.Model) -> None:
     assert labels.count("0") == 15  # three zero-padding slots per FIFO before frame 1
     with pytest.raises(ValueError, match="numbered from 1"):
         plot_fifo_step(model, to_streaming(model), frame=0)
+
+
+def test_model_schematic_wraps_into_rows_that_fit_a_page(model: keras.Model) -> None:
+    two_rows, one_row = plot_model(model), plot_model(model, columns=8)
+    assert two_rows.get_figwidth() < 7 < one_row.get_figwidth()  # a page is about 7 in
+    assert two_rows.get_figheight() > one_row.get_figheight()
+    with pytest.raises(ValueError, match="columns"):
+        plot_model(model, columns=0)

@@ -49,6 +49,36 @@ def test_figure_plots_normalized_smoothed_probabilities():
     assert "25.0%" in ax_acc.get_title()
 
 
+def _legend_off_axes(ax):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return not ax.get_legend().get_window_extent(renderer).overlaps(
+        ax.get_window_extent(renderer))
+
+
+def test_widget_figure_numbers_frames_from_1_and_keeps_legends_off_the_data():
+    fig = decay_figure(TWO_FRAMES, label=1, decay=0.5, accuracy=0.25, decays=[0.0, 1.0],
+                       accuracies=[0.5, 0.0], class_names=["left", "right"], top_k=2)
+    ax_clip, ax_acc = fig.axes
+    assert [line.get_xdata()[0] for line in ax_clip.get_lines()] == [1, 1]
+    assert _legend_off_axes(ax_clip) and _legend_off_axes(ax_acc)
+
+
+def test_accuracy_curves_zoom_their_axis_and_say_so():
+    from streamnets.viz.smoothing import plot_accuracy_vs_decay, plot_accuracy_vs_frames
+
+    ax = plot_accuracy_vs_decay([0.0, 0.5, 1.0], [0.90, 0.95, 0.93], frame_accuracy=0.88)
+    low, high = ax.get_ylim()
+    assert 0.8 < low < 0.88 and 0.95 < high <= 1.0
+    assert ax.get_ylabel().endswith("(axis zoomed)") and _legend_off_axes(ax)
+    ax = plot_accuracy_vs_frames({"d = 0.8": [0.6, 0.8, 0.9]})
+    assert list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
+    assert ax.get_ylabel().endswith("(axis zoomed)") and _legend_off_axes(ax)
+
+
 def _small_problem(seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(scale=3.0, size=(6, 5, 4)), rng.integers(0, 4, size=6)

@@ -9,6 +9,10 @@ advance and sliders are linked to them in the browser (``jslink``), so it works 
 static book with no kernel. With two sliders the figures sit in nested ``Stack`` widgets:
 the decay slider picks the outer stack's child, one inner stack per decay, and the
 threshold slider is linked to the ``selected_index`` of every inner stack.
+
+Every figure is drawn in the book's style (:mod:`streamnets.viz.style`): legends outside
+the axes, frames numbered from 1 (frame ``k`` of a stream, 0-based in the arrays, is drawn
+and named as frame ``k + 1``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from streamnets.detection import (
 )
 from streamnets.viz import player
 from streamnets.viz.smoothing import figure_png
+from streamnets.viz.style import legend_outside, styled
 
 #: Small figures and animations keep the book's pages light.
 DPI = 72
@@ -116,6 +121,7 @@ def _triggers(ax: Axes, detections: Sequence[Detection], correct: set[tuple[int,
 # --------------------------------------------------------------------------- timeline
 
 
+@styled
 def plot_stream_probabilities(ax: Axes, probabilities: np.ndarray, events: Sequence[Any],
                               detections: Sequence[Detection], matching: Matching,
                               threshold: float, window: tuple[int, int] | None = None,
@@ -161,6 +167,7 @@ def plot_stream_probabilities(ax: Axes, probabilities: np.ndarray, events: Seque
     return list(classes)
 
 
+@styled
 def timeline_figure(video: np.ndarray, events: Sequence[Any], probabilities: np.ndarray,
                     detections: Sequence[Detection], matching: Matching, threshold: float,
                     window: tuple[int, int] | None = None, thumbnails: int = 10,
@@ -203,9 +210,10 @@ def timeline_figure(video: np.ndarray, events: Sequence[Any], probabilities: np.
     strip_ax.set(yticks=[], xlim=(lo, hi))
     # Thumbnail i fills [lo + i w, lo + (i + 1) w) of the x axis; its tick names its frame.
     width = (hi - lo) / thumbnails
-    strip_ax.set_xticks(lo + (np.arange(thumbnails) + 0.5) * width, [str(k) for k in picks],
-                        fontsize=7)
+    strip_ax.set_xticks(lo + (np.arange(thumbnails) + 0.5) * width,
+                        [str(k + 1) for k in picks], fontsize=7)  # frames from 1
     strip_ax.set_xlim(lo, hi)
+    strip_ax.grid(False)
     strip_ax.set_title("frames of the stream (frame numbers below)", fontsize=9)
     plot_stream_probabilities(ax, probabilities, events, detections, matching, threshold,
                               (lo, hi), class_names=class_names)
@@ -226,6 +234,7 @@ def _by_decay(rows: Sequence[Mapping[str, Any]]) -> dict[float, list[Mapping[str
     return {d: sorted(r, key=lambda row: row["threshold"]) for d, r in sorted(grouped.items())}
 
 
+@styled
 def plot_operating_curves(rows: Sequence[Mapping[str, Any]],
                           picked: Mapping[str, Any] | None = None,
                           budget: float | None = None, ax: Axes | None = None,
@@ -264,13 +273,13 @@ def plot_operating_curves(rows: Sequence[Mapping[str, Any]],
     ax.set_xscale("symlog", linthresh=1.0)  # linear up to 1 false trigger per minute
     ax.set(xlabel="false triggers per minute", ylabel="event recall", ylim=(-0.02, 1.02))
     ax.set_xlim(left=0)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=7, ncol=2)
+    legend_outside(ax, "right")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
 
 
+@styled
 def plot_delay_vs_threshold(rows: Sequence[Mapping[str, Any]], decay: float,
                             gesture_frames: float | None = None, fps: float | None = None,
                             ax: Axes | None = None) -> Axes:
@@ -294,7 +303,7 @@ def plot_delay_vs_threshold(rows: Sequence[Mapping[str, Any]], decay: float,
         ValueError: if no row at ``decay`` has a delay.
     """
     if ax is None:
-        ax = Figure(figsize=(5.5, 3.3), dpi=DPI, layout="constrained").add_subplot()
+        ax = Figure(figsize=(6.5, 3.6), dpi=DPI, layout="constrained").add_subplot()
     curve = [r for r in _by_decay(rows).get(float(decay), []) if r["delay_frames"]]
     if not curve:
         raise ValueError(f"no row at decay {decay} has a correct detection to time.")
@@ -305,13 +314,13 @@ def plot_delay_vs_threshold(rows: Sequence[Mapping[str, Any]], decay: float,
             label="90th percentile")
     if gesture_frames is not None:
         ax.axhline(gesture_frames, color="C1", ls="--", label="median gesture length")
-    ax.set(xlabel="threshold θ", ylabel="frames from gesture start", ylim=(0, None),
-           title=f"d = {decay:g}")
+    ax.set(xlabel=f"threshold θ (decay d = {decay:g})", ylabel="frames from gesture start",
+           ylim=(0, None))
     if fps:
         second = ax.secondary_yaxis("right", functions=(lambda f: f / fps, lambda s: s * fps))
         second.set_ylabel("seconds")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
+    # Above the axes: the right-hand side holds the axis in seconds.
+    legend_outside(ax, "above", ncols=2)
     return ax
 
 
@@ -334,6 +343,7 @@ def delays(matching: Matching) -> dict[str, np.ndarray]:
             "fraction": frames / lengths if len(hits) else np.array([])}
 
 
+@styled
 def plot_delay_distribution(matching: Matching, fps: float) -> Figure:
     """Histograms of the delays of the correct detections: in frames (seconds on the top
     axis) beside the delay as a fraction of the gesture's length (1: at its end).
@@ -344,7 +354,7 @@ def plot_delay_distribution(matching: Matching, fps: float) -> Figure:
         fps: frames per second, for the top axis in seconds.
     """
     d = delays(matching)
-    fig = Figure(figsize=(9, 2.9), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(11, 2.9), dpi=DPI, layout="constrained")
     ax_frames, ax_fraction = fig.subplots(1, 2)
     if len(d["frames"]):
         top = int(np.ceil(d["frames"].max())) + 1
@@ -361,14 +371,14 @@ def plot_delay_distribution(matching: Matching, fps: float) -> Figure:
     second.set_xlabel("seconds", fontsize=8)
     ax_fraction.set(xlabel="delay / gesture length", ylabel="detections")
     for ax in (ax_frames, ax_fraction):
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", fontsize=7)
+        legend_outside(ax, "right")
     return fig
 
 
 # --------------------------------------------------------------------------- comparisons
 
 
+@styled
 def plot_model_comparison(scores: Mapping[str, Mapping[str, float]],
                           targets: Mapping[str, float] | None = None) -> Figure:
     """Grouped bars, one group per metric (all in [0, 1]) and one bar per model.
@@ -431,10 +441,11 @@ def preceder_table_markdown(tables: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+@styled
 def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
                 columns: int = 16) -> Figure:
-    """A training window: its frames in rows of ``columns``, each titled with its
-    per-frame target (gesture classes in bold).
+    """A training window: its frames in rows of ``columns``, each titled with its number
+    (from 1) and its per-frame target (gesture classes in bold).
 
     Args:
         frames: the window's frames ``(T, H, W, 3)``.
@@ -461,7 +472,7 @@ def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[st
         ax.imshow(frames[k])
         name = class_names[int(labels[k])]
         gesture = name not in background
-        ax.set_title(f"{k}: " + (short.get(name) or " ".join(name.split()[:2])), fontsize=7,
+        ax.set_title(f"{k + 1}: " + (short.get(name) or " ".join(name.split()[:2])), fontsize=7,
                      fontweight="bold" if gesture else "normal", color="k" if gesture else "0.4")
     return fig
 
@@ -469,6 +480,7 @@ def plot_window(frames: np.ndarray, labels: np.ndarray, class_names: Sequence[st
 # --------------------------------------------------------------------------- animation
 
 
+@styled
 def animate_stream(video: np.ndarray, probabilities: np.ndarray,
                    detections: Sequence[Detection], matching: Matching, events: Sequence[Any],
                    class_names: Sequence[str], threshold: float, top_k: int = 5,
@@ -600,6 +612,7 @@ def operating_grid(logits: Sequence[np.ndarray], events: Sequence[Sequence[Any]]
     return grid
 
 
+@styled
 def operating_figure(logits: np.ndarray, events: Sequence[Any], rows: Sequence[Mapping[str, Any]],
                      decay: float, threshold: float, window: tuple[int, int] | None = None,
                      class_names: Sequence[str] | None = None, budget: float | None = None,
@@ -622,7 +635,7 @@ def operating_figure(logits: np.ndarray, events: Sequence[Any], rows: Sequence[M
     probabilities = stream_probabilities(logits, decay)
     found = detect_from_probabilities(probabilities, threshold)
     matching = match_events(found, events)
-    fig = Figure(figsize=(10.5, 3.3), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(10.5, 3.8), dpi=DPI, layout="constrained")
     ax_time, ax_curve = fig.subplots(1, 2, width_ratios=(1.9, 1))
     plot_stream_probabilities(ax_time, probabilities, events, found, matching, threshold, window,
                               classes=classes, class_names=class_names, band_labels=False)
@@ -630,13 +643,13 @@ def operating_figure(logits: np.ndarray, events: Sequence[Any], rows: Sequence[M
     shown = [d for d in found if lo <= d.frame < hi]
     right = len(correct_detections(matching) & {(d.label, d.frame) for d in shown})
     ax_time.set_title(f"one test stream: {right} correct, {len(shown) - right} false "
-                      f"trigger(s)   (green ▼ correct, red ✕ false, grey: gestures)", fontsize=9)
-    ax_time.legend(loc="upper left", fontsize=7, ncol=3, framealpha=0.9)
+                      "(green ▼ correct, red ✕ false)", fontsize=9)
+    legend_outside(ax_time, "below", ncols=3)
     point = next((r for r in rows if np.isclose(r["decay"], decay)
                   and np.isclose(r["threshold"], threshold)), None)
     plot_operating_curves(rows, point, budget, ax=ax_curve, highlight=decay)
     if point is not None:
-        ax_curve.set_title(f"all test streams: recall {point['recall'] or 0:.0%}, "
+        ax_curve.set_title(f"all test streams:\nrecall {point['recall'] or 0:.0%}, "
                            f"{point['false_triggers_per_minute']:.1f} false/min", fontsize=9)
     ax_curve.get_legend().remove()
     return fig

@@ -1,4 +1,8 @@
-"""Figures and tables for chapter 1: what each block costs, and what its kernels look like.
+"""Figures and tables for chapter 1: what each block costs, what its kernels look like, and
+which output frames a change of the input reaches.
+
+Figures are drawn in the book's style (:func:`streamnets.viz.style.styled`), with frames
+numbered from 1 and legends outside the axes.
 
 Keras is imported only by the functions that take a model (:func:`kernel_boxes`,
 :func:`plot_kernel_shapes`): the cost bars and tables also draw saved benchmark results
@@ -13,10 +17,13 @@ from numbers import Real
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+
+from streamnets.viz.style import frame_numbers, legend_outside, styled
 
 if TYPE_CHECKING:
     import keras
@@ -35,12 +42,15 @@ def _check_columns(labels: Sequence[str], metrics: Mapping[str, Sequence[object]
             )
 
 
+@styled
 def plot_costs(
     labels: Sequence[str],
     metrics: Mapping[str, Sequence[float]],
     title: str | None = None,
+    columns: int | None = None,
 ) -> Figure:
-    """One horizontal bar panel per metric (parameters, MACs, frames/s, ...), side by side.
+    """One horizontal bar panel per metric (parameters, MACs, frames/s, ...), side by side
+    or stacked.
 
     Each bar is labelled with its value relative to the first label, so "x times the
     cost of the first model" can be read off directly.
@@ -51,14 +61,24 @@ def plot_costs(
         metrics: column name (e.g. ``"MACs"``) to one number per label, in label order;
             one panel each, left to right.
         title: a title over all panels; ``None`` or empty for none.
+        columns: panels per row; ``None`` puts every panel in one row. One column stacks
+            the panels, which keeps the figure narrow enough for a book page.
     """
     _check_columns(labels, metrics)
+    columns = len(metrics) if columns is None else columns
+    if columns < 1:
+        raise ValueError(f"columns must be at least 1, got {columns}.")
+    columns = min(columns, len(metrics))
+    rows = -(-len(metrics) // columns)
+    width = 3.2 * columns + 1.5 if columns > 1 else 6.5
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(3.2 * len(metrics) + 1.5, 0.45 * len(labels) + 1.2),
+        rows, columns, figsize=(width, rows * (0.45 * len(labels) + 0.9) + 0.3),
         sharey=True, squeeze=False,
     )
+    for ax in axes.flat[len(metrics):]:
+        ax.axis("off")
     positions = range(len(labels))
-    for ax, (name, values) in zip(axes[0], metrics.items(), strict=True):
+    for ax, (name, values) in zip(axes.flat, metrics.items(), strict=False):
         ax.barh(positions, values, color=_COLORS[: len(labels)])
         reference = values[0]
         for y, value in zip(positions, values, strict=True):
@@ -68,8 +88,11 @@ def plot_costs(
         ax.set_xlim(0, 1.3 * max(values))
         ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
         ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(False, axis="y")
     axes[0, 0].set_yticks(list(positions), labels)
     axes[0, 0].invert_yaxis()
+    for ax in axes[1:, 0]:  # shared y: every row's first panel names the labels
+        ax.tick_params(axis="y", labelleft=True)
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
@@ -180,7 +203,8 @@ def _draw_box(ax: Axes, origin: float, box: KernelBox, color: str) -> float:
     return t_size + w_size * _DEPTH[0]
 
 
-def plot_kernel_shapes(models: Mapping[str, keras.Model]) -> Figure:
+@styled
+def plot_kernel_shapes(models: Mapping[str, keras.Model], columns: int = 1) -> Figure:
     """Draw every convolution kernel of each model, one panel per model, in layer order.
 
     Boxes are ``time x height x width`` in kernel cells (time to the right); dotted,
@@ -188,8 +212,10 @@ def plot_kernel_shapes(models: Mapping[str, keras.Model]) -> Figure:
     per input-output channel pair.
 
     Args:
-        models: panel title to a built Keras model (see :func:`kernel_boxes`), drawn two
-            panels per row in mapping order.
+        models: panel title to a built Keras model (see :func:`kernel_boxes`), drawn in
+            mapping order.
+        columns: panels per row; one (the default) keeps the figure narrow enough for
+            its labels to stay readable on a book page.
     """
     if not models:
         raise ValueError("models must hold at least one model to draw, got an empty mapping.")
@@ -197,7 +223,9 @@ def plot_kernel_shapes(models: Mapping[str, keras.Model]) -> Figure:
     gap = 1.6
     widest = max(sum(b.size[0] + b.size[2] * _DEPTH[0] + gap for b in boxes) - gap
                  for boxes in rows.values())
-    ncols = min(2, len(rows))
+    if columns < 1:
+        raise ValueError(f"columns must be at least 1, got {columns}.")
+    ncols = min(columns, len(rows))
     nrows = -(-len(rows) // ncols)
     scale = 0.3  # inches per kernel cell
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale * (widest + 0.6),
@@ -218,8 +246,52 @@ def plot_kernel_shapes(models: Mapping[str, keras.Model]) -> Figure:
         ax.set_aspect("equal")
         ax.set_title(name, loc="left", fontsize=10)
         ax.axis("off")
-    fig.text(0.99, 0.005, "boxes: time × height × width (time to the right); "
-             "dotted: depthwise, one kernel per channel", ha="right", va="bottom", fontsize=7,
+    fig.text(0.99, 0.005, "boxes: time × height × width (time to the right)\n"
+             "dotted: depthwise, one kernel per channel", ha="right", va="bottom", fontsize=8,
              color="dimgray")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+@styled
+def plot_output_change(changes: Mapping[str, Sequence[float]], first_changed: int) -> Figure:
+    """How much each output frame moved when the input frames from ``first_changed`` on
+    were replaced: one group of bars per output frame, one bar per model.
+
+    Frames are numbered from 1 on the x axis, as the prose counts them; a dashed line
+    separates the frames before ``first_changed`` (whose outputs a causal model keeps)
+    from the changed ones. The legend sits above the axes.
+
+    Args:
+        changes: legend label to the largest change of each output frame (one value per
+            frame, the first is frame 1); every model has the same number of frames.
+        first_changed: the 1-based number of the first input frame that was replaced,
+            between 1 and the number of frames.
+    """
+    if not changes:
+        raise ValueError("changes must hold at least one model's changes, got an empty mapping.")
+    values = [np.asarray(change, dtype=float) for change in changes.values()]
+    count = len(values[0])
+    if any(len(change) != count for change in values):
+        raise ValueError("every model in changes must have one value per frame, and the "
+                         f"same number of frames; got {[len(c) for c in values]}.")
+    if not 1 <= first_changed <= count:
+        raise ValueError(f"first_changed is a 1-based frame number in [1, {count}], "
+                         f"got {first_changed}.")
+    frames = frame_numbers(count)
+    width = 0.8 / len(values)
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=80, layout="constrained")
+    for k, (label, change) in enumerate(zip(changes, values, strict=True)):
+        ax.bar(frames + (k - (len(values) - 1) / 2) * width, change, width, label=label,
+               color=_COLORS[k % len(_COLORS)])
+    top = max(float(change.max()) for change in values)
+    ax.set_ylim(0, 1.25 * top if top > 0 else 1.0)
+    ax.axvline(first_changed - 0.5, color="gray", linestyle="--")
+    ax.text(first_changed - 0.4, 0.97, f"input frames {first_changed} to {count} changed",
+            fontsize=8, va="top", transform=ax.get_xaxis_transform())
+    ax.set_xticks(frames)
+    ax.grid(False, axis="x")
+    ax.set_xlabel("output frame")
+    ax.set_ylabel("largest change")
+    legend_outside(ax, "above")
     return fig

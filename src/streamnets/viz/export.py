@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from streamnets.litert import LiteRTRunner
+from streamnets.viz.style import frame_numbers, legend_outside, styled
 
 
 def ops_markdown(ops: Mapping[str, Mapping[str, int]]) -> str:
@@ -42,12 +43,14 @@ def states_markdown(runner: LiteRTRunner) -> str:
     return "\n".join(lines)
 
 
+@styled
 def plot_top_classes(smoothed: np.ndarray, class_names: Sequence[str],
                      label: int | None = None, top_k: int = 5) -> Figure:
     """The ``top_k`` classes (by their final value) of smoothed probabilities over frames.
 
     ``smoothed`` is ``(T, n_classes)``, each row normalized to sum to 1; the true class,
-    when given, is drawn thick and green.
+    when given, is drawn thick and green. Frames are numbered from 1, and the legend sits
+    beside the axes, off the curves.
 
     Args:
         smoothed: normalized smoothed probabilities ``(T, n_classes)``.
@@ -62,8 +65,8 @@ def plot_top_classes(smoothed: np.ndarray, class_names: Sequence[str],
             f"smoothed must be (frames, {len(class_names)}), got shape {smoothed.shape}."
         )
     best = np.argsort(smoothed[-1])[::-1][:top_k]
-    frames = np.arange(1, len(smoothed) + 1)
-    fig = Figure(figsize=(6.5, 3.0), dpi=100, layout="constrained")
+    frames = frame_numbers(len(smoothed))
+    fig = Figure(figsize=(8.0, 3.0), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     for rank, c in enumerate(best):
         truth = c == label
@@ -73,5 +76,5 @@ def plot_top_classes(smoothed: np.ndarray, class_names: Sequence[str],
     ax.set(xlabel="frame", ylabel="smoothed probability", ylim=(0, 1.02),
            xticks=frames[::max(1, len(frames) // 8)])
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+    legend_outside(ax, "right")
     return fig

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from streamnets.viz.style import legend_outside, styled
+
 #: Display names of the models and runtimes in the result.
 MODEL_NAMES = {"movinet_a0_stream": "MoViNet-A0-Stream", "ours": "ours (5 blocks)"}
 RUNTIMES = {"tf_function": "tf.function", "litert_float": "LiteRT float",
@@ -51,6 +53,7 @@ def peers_markdown(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@styled
 def plot_peers(result: Mapping[str, Any]) -> Figure:
     """Achieved GMAC/s (MACs per frame over ms per frame) per model, size and runtime.
 
@@ -59,7 +62,7 @@ def plot_peers(result: Mapping[str, Any]) -> Figure:
             model and size, one bar per runtime of :data:`RUNTIMES`.
     """
     rows = _rows(result)
-    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(RUNTIMES)
     x = np.arange(len(rows))
@@ -68,8 +71,8 @@ def plot_peers(result: Mapping[str, Any]) -> Figure:
         bars = ax.bar(x + (i - (len(RUNTIMES) - 1) / 2) * width, values, width, label=name)
         ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=1)
     ax.set_xticks(x, [f"{MODEL_NAMES.get(m, m)}\n{s} px" for s, m, _ in rows], fontsize=8)
-    ax.set_ylabel("achieved GMAC/s (higher: hardware better used)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_ylabel("achieved GMAC/s\n(higher: hardware better used)")
+    legend_outside(ax, "right")
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -147,10 +150,11 @@ def peers_source(result: Mapping[str, Any], fresh: bool) -> str:
     """
     env = result.get("environment", {})
     machine = env.get("machine", {})
-    load = machine.get("load_average_1_5_15_min") or [float("nan")]
+    load = machine.get("load_average_1_5_15_min")
     where = (f"a {machine.get('cpu_count', '?')}-core {machine.get('processor', 'CPU')} "
-             f"on {str(env.get('date', '?'))[:10]}, load average {load[0]:.1f}, at commit "
-             f"{str(result.get('commit', '?'))[:7]}")
+             f"on {str(env.get('date', '?'))[:10]}"
+             + (f", load average {load[0]:.1f}" if load else ", load not recorded")
+             + f", at commit {str(result.get('commit', '?'))[:7]}")
     if fresh:
         return f"measured by this build's `make bench` run ({where})"
     return (f"the record shipped with the package (`streamnets/reference/peers.json`), "

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from streamnets.files import replacing
 from streamnets.results import short_commit
 from streamnets.viz.costs import plot_costs
+from streamnets.viz.style import legend_outside, styled
 
 DPI = 80
 #: Display names of the runtime paths of ``runtime_benchmark``.
@@ -109,6 +110,7 @@ def runtimes_markdown(runtimes: Mapping[str, Any]) -> str:
                    "time vs compiled Keras step"], rows)
 
 
+@styled
 def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
     """Milliseconds per frame of every runtime, log scale, with the int8 MACs limit.
 
@@ -129,8 +131,9 @@ def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
     if peak:
         limit = peak["gesture_limit_ms_per_frame"]
         ax.axvline(limit, color="C3", ls="--")
-        ax.text(limit, len(names) - 0.4, f" int8 MACs limit, 1 thread: {limit:.2f} ms",
-                color="C3", fontsize=8, va="top")
+        # Above the axes (the y axis runs downwards), where no bar is.
+        ax.text(limit, -0.6, f" int8 MACs limit, 1 thread: {limit:.2f} ms",
+                color="C3", fontsize=8, va="bottom", clip_on=False)
     ax.set_yticks(range(len(names)), [RUNTIME_LABELS.get(n, n) for n in names], fontsize=8)
     ax.invert_yaxis()
     ax.set(xscale="log", xlabel="milliseconds per frame (batch 1, median, log scale)",
@@ -140,6 +143,7 @@ def plot_runtimes(runtimes: Mapping[str, Any]) -> Figure:
     return fig
 
 
+@styled
 def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
     """Left: per-frame cost of the step and of recomputing the window, at batch 1 and 8.
     Right: frames per second against the number of streams per batch.
@@ -169,7 +173,7 @@ def plot_streaming(streaming: Mapping[str, Any]) -> Figure:
     left.set(ylabel="ms per new frame, per stream",
              ylim=(0, 1.2 * max(recomputes)))
     left.set_title(f"ratio (operation count: {batch1['ratio_limit']}×)", fontsize=10)
-    left.legend(fontsize=8)
+    legend_outside(left, "below")
     rows = streaming["throughput"]
     right.plot([r["streams"] for r in rows], [r["frames_per_s"] for r in rows], "o-", color="C0")
     right.set(xscale="log", xlabel="streams per batch", ylabel="frames per second",
@@ -278,6 +282,7 @@ def litert_achieved(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | Non
     return achieved
 
 
+@styled
 def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = None
                 ) -> Figure:
     """Left: achieved GMAC/s of every runtime beside the int8 peak of the same run
@@ -301,9 +306,9 @@ def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = 
         left.text(value, y, f" {value:.1f}", va="center", fontsize=8)
     limit = litert["int8_limit"]
     left.axvline(limit["peak_gmacs_per_s"], color="C3", ls="--")
-    left.text(limit["peak_gmacs_per_s"], len(names) - 0.5,
-              f"int8 peak\n{limit['peak_gmacs_per_s']:.0f} ", color="C3", fontsize=8,
-              ha="right", va="bottom")
+    left.text(limit["peak_gmacs_per_s"], -0.6,  # above the axes, where no bar is
+              f"int8 peak: {limit['peak_gmacs_per_s']:.0f} ", color="C3", fontsize=8,
+              ha="right", va="bottom", clip_on=False)
     left.set_yticks(range(len(names)), names, fontsize=8)
     left.invert_yaxis()
     left.set(xlabel="achieved GMAC/s (batch 1, 1 thread for LiteRT)",
@@ -316,9 +321,9 @@ def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = 
     for y, ms in enumerate(bars.values()):
         right.text(1000 * ms, y, f" {1000 * ms:.0f} µs", va="center", fontsize=8)
     right.axvline(1000 * limit["limit_ms_per_frame"], color="C3", ls="--")
-    right.text(1000 * limit["limit_ms_per_frame"], len(bars) - 0.5,
-               f" MACs limit of the\n whole step: {1000 * limit['limit_ms_per_frame']:.0f} µs",
-               color="C3", fontsize=8, va="bottom")
+    right.text(1000 * limit["limit_ms_per_frame"], -0.6,  # above the axes, off the bars
+               f"MACs limit of the whole step: {1000 * limit['limit_ms_per_frame']:.0f} µs",
+               color="C3", fontsize=8, ha="center", va="bottom", clip_on=False)
     right.set_yticks(range(len(bars)), list(bars), fontsize=8)
     right.invert_yaxis()
     right.set(xlabel="µs per frame, int8 step (ops timed alone)")
@@ -327,6 +332,7 @@ def plot_litert(litert: Mapping[str, Any], runtimes: Mapping[str, Any] | None = 
     return fig
 
 
+@styled
 def plot_growth(growth: Mapping[str, Any]) -> Figure:
     """Left: step time against MACs per frame as the input grows, with the MACs model.
     Right: per-frame cost against clip length, streaming step and window recompute.
@@ -335,7 +341,7 @@ def plot_growth(growth: Mapping[str, Any]) -> Figure:
         growth: the result of :func:`streamnets.performance.growth_benchmark`
             (``by_size`` and ``by_clip_length`` rows).
     """
-    fig = Figure(figsize=(9, 3.2), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(12, 3.2), dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2)
     by_size = growth["by_size"]
     macs = np.array([r["macs_per_frame"] for r in by_size]) / 1e6
@@ -348,7 +354,7 @@ def plot_growth(growth: Mapping[str, Any]) -> Figure:
     left.set(xlabel="M MACs per frame", ylabel="ms per frame (batch 1)", xlim=(0, None),
              ylim=(0, None))
     left.set_title("input size: streaming step", fontsize=10)
-    left.legend(fontsize=8)
+    legend_outside(left, "right")
     rows = growth["by_clip_length"]
     frames = [r["frames"] for r in rows]
     right.plot(frames, [r["recompute_ms"] for r in rows], "o-", color="C3",
@@ -358,33 +364,44 @@ def plot_growth(growth: Mapping[str, Any]) -> Figure:
     right.set(xlabel="clip length (frames)", ylabel="ms per new frame (batch 1)",
               xticks=frames, ylim=(0, None))
     right.set_title("clip length, 100×100", fontsize=10)
-    right.legend(fontsize=8)
+    legend_outside(right, "right")
     for ax in (left, right):
         ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
+@styled
 def plot_book_times(book: Mapping[str, Any]) -> Figure:
-    """Seconds to execute each chapter notebook, in CI mode and (when recorded) in full mode.
+    """Seconds to execute each chapter notebook, in CI mode and in full mode, as recorded.
 
     Args:
         book: the ``book`` result (``benchmarks/bench_book.py``): ``ci`` and, when
-            recorded, ``full``, each with ``notebooks`` mapping a notebook to seconds.
+            recorded, ``full``, each with ``notebooks`` mapping a notebook to seconds; a
+            ``make book`` run without the benchmark has ``full`` only (``ci`` ``None`` or
+            missing).
+
+    Raises:
+        ValueError: if neither mode has a time.
     """
-    ci = book["ci"]["notebooks"]
+    ci = (book.get("ci") or {}).get("notebooks", {})
     full = (book.get("full") or {}).get("notebooks", {})
+    if not ci and not full:
+        raise ValueError("the book result has no chapter times, in CI or full mode")
     names = list(dict.fromkeys([*ci, *full]))  # a chapter may have been timed in one mode only
-    fig = Figure(figsize=(7, 0.4 * len(names) + 1.2), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(8, 0.4 * len(names) + 1.2), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(names))
-    ax.barh(y - 0.2, [ci.get(n, 0.0) for n in names], 0.4, color="C0", label="CI mode")
-    if full:
-        ax.barh(y + 0.2, [full.get(n, 0.0) for n in names], 0.4, color="C1",
-                label="full mode (make book)")
+    modes = [(times, color, label) for times, color, label in (
+        (ci, "C0", "CI mode"), (full, "C1", "full mode (make book)")) if times]
+    height = 0.8 / len(modes)
+    for i, (times, color, label) in enumerate(modes):
+        offset = (i - (len(modes) - 1) / 2) * height
+        ax.barh(y + offset, [times.get(n, 0.0) for n in names], height, color=color,
+                label=label)
     ax.set_yticks(y, [n.removesuffix(".ipynb") for n in names], fontsize=8)
     ax.invert_yaxis()
     ax.set(xlabel="seconds to execute")
-    ax.legend(fontsize=8)
+    legend_outside(ax, "right")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -439,6 +456,7 @@ def block_metrics(blocks: Mapping[str, Any]) -> tuple[list[str], dict[str, list[
     }
 
 
+@styled
 def plot_blocks(blocks: Mapping[str, Any]) -> Figure:
     """Parameters, MACs and frames per second of each block, as ratios to the 3D block.
 

@@ -220,6 +220,10 @@ def streaming_summary(streaming: Mapping[str, Any],
                  "TensorFlow's kernels rather than in streaming." if litert_ms < keras_ms
                  else ", no faster, so TensorFlow's kernels are not what holds the step back "
                       "in this run.")
+        if abs(keras_ms / step - 1) > 0.2:
+            text += (f" That benchmark's {keras_ms:.2f} ms for the compiled Keras step is not "
+                     f"the {step:.2f} ms above: the two ran at different moments of a shared "
+                     "machine, so only ratios within one benchmark compare.")
     return text
 
 
@@ -312,8 +316,12 @@ def brainchip_summary(runtimes: Mapping[str, Any], streaming: Mapping[str, Any])
         peer = streaming.get("brainchip_peer_batch1", {})
         if peer.get("available"):
             faster = peer["ratio_brainchip_over_ours"] > 1
-            text += (f" The streaming section's benchmark timed the same pair at another moment: "
-                     f"{peer['ours_step_ms_median']:.2f} ms for ours against "
+            own = streaming.get("latency_batch1", {}).get("stream_step_ms_median")
+            text += (" The streaming benchmark timed the same pair at another moment, in a "
+                     "comparison of their own"
+                     + (f" (not the step against the window, where our step took {own:.2f} "
+                        "ms)" if own is not None else "")
+                     + f": {peer['ours_step_ms_median']:.2f} ms for ours against "
                      f"{peer['brainchip_step_ms_median']:.2f} ms for theirs, ours "
                      f"{'faster' if faster else 'slower'} ")
             text += ("there too." if faster == (buffered > ours) else
@@ -519,9 +527,13 @@ def growth_summary(growth: Mapping[str, Any]) -> str:
     """
     by_size = sorted(growth["by_size"], key=lambda row: row["size"])
     small, large = by_size[0], by_size[-1]
+    time_ratio = large["step_ms"] / small["step_ms"]
     text = (f"From {small['size']}² to {large['size']}² pixels the MACs grow "
             f"{_times(large['macs_per_frame'] / small['macs_per_frame'])} times and the step's "
-            f"time {_times(large['step_ms'] / small['step_ms'])} times.")
+            + (f"time {_times(time_ratio)} times." if time_ratio >= 1 else
+               f"time does not grow: it goes from {small['step_ms']:.2f} to "
+               f"{large['step_ms']:.2f} ms, which more work cannot explain; the load of the "
+               "machine changed between the two timings."))
     over = small["ratio_measured_over_macs_model"]
     if over > 1:
         text += (f" The smallest input takes {over:.2f} times what its MACs predict: the less "
@@ -585,25 +597,33 @@ def book_summary(book: Mapping[str, Any] | None, longest: int = 3) -> str:
     """The chapters' execution times in CI and full mode, the build time, the slowest ones.
 
     Args:
-        book: the ``book`` result (``benchmarks/bench_book.py``); ``None`` when none of this
-            code was found, which the text says.
+        book: the ``book`` result (``benchmarks/bench_book.py``), or a ``make book`` run's
+            own full-mode times as ``{"ci": None, "full": ...}``; ``None`` when neither
+            of this code was found, which the text says.
         longest: how many of the slowest chapters to name (from full mode when recorded,
             else CI mode).
     """
-    if book is None:
-        return ("Not shown: no book benchmark of this code was found (run `make bench` in a "
-                "checkout to record it).")
-    ci, full = book["ci"], book.get("full")
-    text = (f"In CI mode, {_chapters(len(ci['notebooks']))} executed in "
-            f"{ci['total_s']:.0f} s" + (" (a quick run of `bench_book.py`)" if book.get("quick")
-                                        else ""))
+    if book is None or not (book.get("ci") or book.get("full")):
+        return ("Not shown: no chapter times of this code were found (`make book` records "
+                "them as it executes the chapters, `make bench` in CI mode).")
+    ci, full = book.get("ci"), book.get("full")
+    parts = []
+    if ci:
+        parts.append(f"In CI mode, {_chapters(len(ci['notebooks']))} executed in "
+                     f"{ci['total_s']:.0f} s" + (" (a quick run of `bench_book.py`)"
+                                                 if book.get("quick") else ""))
     if full:
-        text += (f"; in full mode, {_chapters(len(full['notebooks']))} in "
-                 f"{full['total_s']:.0f} s")
+        text = (f"in full mode, {_chapters(len(full['notebooks']))} in "
+                f"{full['total_s']:.0f} s")
         if full.get("complete") is False:
             text += " (so far: this page is part of that `make book` run)"
+        parts.append(text if ci else text[0].upper() + text[1:])
     else:
-        text += " (full-mode times of this code are recorded by `make book`)"
+        parts[-1] += " (full-mode times of this code are recorded by `make book`)"
+    if not ci:
+        parts[-1] += ("; the CI-mode times are recorded by `make bench` "
+                      "(`benchmarks/bench_book.py`)")
+    text = "; ".join(parts)
     if book.get("build"):
         text += f"; building the HTML took {book['build']['build_s']:.0f} s"
     times, mode = (full["notebooks"], "full") if full else (ci["notebooks"], "CI")
@@ -612,6 +632,38 @@ def book_summary(book: Mapping[str, Any] | None, longest: int = 3) -> str:
              + ", ".join(f"{name.removesuffix('.ipynb')} ({seconds:.0f} s)"
                          for name, seconds in slowest) + ".")
     return text
+
+
+def book_figure_markdown(book: Mapping[str, Any], key: str = "fig_perf_book",
+                         name: str = "fig-perf-book") -> str:
+    """The MyST figure of :func:`streamnets.viz.performance.plot_book_times`, with a
+    caption that names the modes the record has.
+
+    Chapter 9 glues this text only when chapter times were recorded, so the figure and
+    its caption appear together or not at all.
+
+    Args:
+        book: the ``book`` record as :func:`book_summary` takes it, with times in at least
+            one mode.
+        key: the glue key of the figure's image.
+        name: the figure's target name, for ``{numref}``.
+
+    Raises:
+        ValueError: if ``book`` has no times in either mode.
+    """
+    modes = [label for mode, label in (("ci", "in CI mode (`make bench`)"),
+                                       ("full", "in full mode (`make book`)"))
+             if (book.get(mode) or {}).get("notebooks")]
+    if not modes:
+        raise ValueError("the book record has no chapter times, in CI or full mode")
+    full = book.get("full") or {}
+    caption = f"Seconds to execute each chapter notebook, {' and '.join(modes)}"
+    caption += (", so far in this build (this chapter is executed after the others)."
+                if full.get("complete") is False else ".")
+    caption += (" Look at which chapters take the longest: they set how long a build takes."
+                if len(modes) == 1 else
+                " Compare each chapter's two bars: CI mode runs the same code on less data.")
+    return f"```{{glue:figure}} {key}\n:name: {name}\n\n{caption}\n```"
 
 
 _TARGET = re.compile(r"\s*(>=|<=|>|<)\s*([0-9.]+)\s*")
@@ -633,6 +685,96 @@ def meets(value: float, target: str) -> bool:
     operator, bound = match.group(1), float(match.group(2))
     return {">=": value >= bound, "<=": value <= bound, ">": value > bound,
             "<": value < bound}[operator]
+
+
+@dataclass(frozen=True)
+class GoalNote:
+    """What limits one goal of :func:`streamnets.performance.targets`, and what works on it.
+
+    The discussion of the goals quotes it for every goal that is missed, after the
+    sentence it writes from the measured values.
+    """
+
+    phrase: str
+    """A phrase of the goal's text (``row["goal"]``) that names this goal alone."""
+    limit: str
+    """What limits the goal: the cause the measurements point to."""
+    addressed_by: str
+    """Which issue or experiment addresses it (or that none does yet, and what would)."""
+
+
+#: One note per goal of :func:`streamnets.performance.targets`, in its order.
+GOAL_NOTES: tuple[GoalNote, ...] = (
+    GoalNote(
+        "recomputing the 16-frame window",
+        "at batch 1 every kernel of the step works on one frame of one stream, too little "
+        "work to hide TensorFlow's fixed cost per op (dispatch, synchronization, memory "
+        "layout), which the clip model spreads over the whole window in one call.",
+        "issue 15 measured the same claim in LiteRT, where the model is deployed (the LiteRT "
+        "section and its own goal below); on a server, batching streams (the many-cameras "
+        "section) gives each kernel more work."),
+    GoalNote(
+        "BrainChip's bufferized float model",
+        "both are TensorFlow graphs of the same convolutions on the same weights; they "
+        "differ only in how a FIFO is written (our slice and concatenation, their buffered "
+        "layers), a difference of the size of this machine's drift between two benchmarks.",
+        "the noise band of the runtimes section decides the direction of each comparison; "
+        "the float path we deploy, LiteRT, is compared with BrainChip's model there "
+        "(issue 7). A faster compiled Keras step is not pursued: it is the reference, not "
+        "the deployment."),
+    GoalNote(
+        "BrainChip's quantized Keras model",
+        "quantizeml's 8-bit Keras model simulates integer arithmetic with float kernels, "
+        "so its speed depends on TensorFlow's kernels, not on integer hardware.",
+        "the runtimes section (issue 7) times both in the same run; the Akida runtime, the "
+        "model's real target, cannot be timed here because its licence does not allow "
+        "publishing its results."),
+    GoalNote(
+        "time / MACs limit at the int8 peak",
+        "besides its convolutions the model has small early layers with few channels, "
+        "depthwise layers (few MACs per byte read), the FIFO copies and the quantization "
+        "of the float states at every frame, none of which run at the peak of a large "
+        "matrix product.",
+        "the LiteRT section profiles the int8 step op by op (`streamnets.litert_profile`, "
+        "issue 15); states kept in int8 at the interface would remove the quantization at "
+        "every frame, at the price of an interface that browsers cannot feed as simply "
+        "(not done)."),
+    GoalNote(
+        "window recompute / FIFO step",
+        "the step pays its interface (float states copied in and out, a Python call) at "
+        "every frame, while the recompute pays it once per window, and a kernel on one "
+        "frame runs less efficiently than on the whole window.",
+        "issue 15 measured it and profiles both models op by op (the LiteRT section); the "
+        "bare-invoke ratio there separates the interface from the kernels."),
+    GoalNote(
+        "bare invoke / its MACs limit",
+        "the ops that are not convolutions (the FIFO shift, the quantization and "
+        "dequantization of the states) take time without doing MACs, and the depthwise "
+        "convolutions run below the peak of a large matrix product.",
+        "the op-by-op profile of the LiteRT section (issue 15) shows each kind of op's "
+        "share; fusing the FIFO shift into the convolution that reads it would remove its "
+        "copies (not done: LiteRT has no such fused op)."),
+)
+
+
+def goal_note(goal: str) -> GoalNote | None:
+    """The :data:`GOAL_NOTES` entry of a goal of :func:`streamnets.performance.targets`.
+
+    Args:
+        goal: the goal's text (``row["goal"]``).
+
+    Returns:
+        The one note whose phrase the goal contains, or ``None`` when none does (the
+        tests check that every goal ``targets`` returns has exactly one).
+
+    Raises:
+        KeyError: if more than one note matches ``goal``.
+    """
+    found = [note for note in GOAL_NOTES if note.phrase in goal]
+    if len(found) > 1:
+        raise KeyError(f"{len(found)} notes match the goal {goal!r}; give each goal one "
+                       "phrase of its own in GOAL_NOTES")
+    return found[0] if found else None
 
 
 def _unmet_litert_reason(goal: str, value: float, litert: Mapping[str, Any]) -> str:
@@ -732,8 +874,12 @@ def targets_discussion(rows: Sequence[Mapping[str, Any]], streaming: Mapping[str
         elif row["met"]:
             bullets.append(head + f"met, with {row['measured']:.2f}.")
         else:
+            note = goal_note(row["goal"])
             bullets.append(head + f"**not met**, with {row['measured']:.2f}: "
-                           + _unmet_reason(row, streaming, runtimes, litert))
+                           + _unmet_reason(row, streaming, runtimes, litert)
+                           + ("" if note is None else
+                              f" What limits it: {note.limit} What addresses it: "
+                              + note.addressed_by[0].upper() + note.addressed_by[1:]))
     met = sum(row["met"] is True for row in rows)
     missed = sum(row["met"] is False for row in rows)
     summary = f"Of {len(rows)} goals, {met} {'is' if met == 1 else 'are'} met"

@@ -9,6 +9,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from streamnets.quantize import LayerError
+from streamnets.viz.smoothing import plot_accuracy_vs_frames
+from streamnets.viz.style import legend_outside, styled, zoom_axis
 
 #: rmse / scale of pure rounding to a uniform grid: 1 / sqrt(12).
 ROUNDING_RMSE_STEPS = 1 / np.sqrt(12)
@@ -22,6 +24,7 @@ def _layer_outputs(errors: Sequence[LayerError]) -> dict[str, LayerError]:
     return outputs
 
 
+@styled
 def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[LayerError]
                 ) -> Figure:
     """Per layer: the spread of per-channel weight ranges, and the calibrated activation range.
@@ -60,6 +63,7 @@ def plot_ranges(weight_rows: Sequence[Mapping[str, Any]], errors: Sequence[Layer
     return fig
 
 
+@styled
 def plot_layer_errors(errors: Sequence[LayerError]) -> Figure:
     """The error each int8 op adds, in int8 steps of its output (rmse / scale), in order.
 
@@ -77,7 +81,43 @@ def plot_layer_errors(errors: Sequence[LayerError]) -> Figure:
     ax.set(yticks=y, xlabel="RMS error of the int8 op, in steps of its output")
     ax.set_yticklabels(labels, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    legend_outside(ax, "above")  # the bars fill the axes: a legend inside would hide one
+    return fig
+
+
+def ops_below_rounding(errors: Sequence[LayerError]) -> int:
+    """How many int8 ops add less error than rounding alone (:data:`ROUNDING_RMSE_STEPS`).
+
+    Rounding gives 1/√12 of a step only when the values spread evenly over a step; an op
+    whose outputs sit mostly on exact steps (zeros after a ReLU, a saturated range) adds
+    less.
+
+    Args:
+        errors: the int8 ops' errors (:func:`streamnets.quantize.litert_layer_errors`).
+    """
+    return sum(error.rmse_in_steps < ROUNDING_RMSE_STEPS for error in errors)
+
+
+@styled
+def plot_accuracy_curves(curves: Mapping[str, Sequence[float]]) -> Figure:
+    """Clip accuracy if the decision were taken after frame 1, 2, ..., T, one line per model.
+
+    The lines of :func:`streamnets.viz.smoothing.plot_accuracy_vs_frames`, on an accuracy
+    axis zoomed to the values (its label says so, because the float and int8 curves differ
+    by a few points at most) and with the legend beside the axes.
+
+    Args:
+        curves: model name to its clip accuracies in ``[0, 1]`` after frames 1..T (e.g.
+            :func:`streamnets.smoothing.accuracy_vs_frames`).
+    """
+    fig = Figure(figsize=(7.5, 3.3), dpi=100, layout="constrained")
+    ax = plot_accuracy_vs_frames(dict(curves), ax=fig.add_subplot())
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    zoom_axis(ax, np.concatenate([np.asarray(c, dtype=float) for c in curves.values()]),
+              label="clip accuracy")
+    ax.set_xlabel("frame (the decision is taken after it)")
+    legend_outside(ax, "right")
     return fig
 
 

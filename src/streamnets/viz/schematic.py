@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from streamnets.streaming import StreamingModel
+from streamnets.viz.style import styled
 
 #: A block's conv layers are named ``conv{t|s}_{full|dw|pw}_{block}_0`` by
 #: :func:`streamnets.blocks.spatiotemporal_block`.
@@ -88,8 +89,11 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(v) for v in shape)
 
 
-def plot_model(model: keras.Model) -> Figure:
-    """The model as a row of boxes, one per stage, with each stage's layers and output.
+@styled
+def plot_model(model: keras.Model, columns: int = 4) -> Figure:
+    """The model as boxes, one per stage, with each stage's layers and output, in rows of
+    ``columns`` (read left to right, then the next row), so the text stays readable at the
+    width of a page.
 
     Blocks that mix frames (a causal temporal kernel) are shaded; everything else works
     on each frame alone.
@@ -97,30 +101,44 @@ def plot_model(model: keras.Model) -> Figure:
     Args:
         model: a :func:`~streamnets.models.gesture_net` clip model (see
             :func:`model_stages`).
+        columns: boxes per row (the model's 8 stages make 2 rows of 4 by default).
     """
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a positive int, got {columns!r}.")
     stages = model_stages(model)
-    fig = Figure(figsize=(1.45 * len(stages), 2.2), layout="constrained")
+    columns = min(columns, len(stages))
+    rows = math.ceil(len(stages) / columns)
+    fig = Figure(figsize=(1.65 * columns, 0.2 + 1.6 * rows), layout="constrained")
     ax = fig.subplots()
-    ax.set_xlim(0, len(stages))
-    ax.set_ylim(0, 1)
+    ax.set_xlim(-0.1, columns + 0.1)
+    ax.set_ylim(0.12, rows + 0.12)
     ax.axis("off")
     for i, stage in enumerate(stages):
+        row, x = divmod(i, columns)
+        y = rows - 1 - row  # the first row on top
         face = "#fde7c8" if stage.temporal else "#e3ecf7"
-        ax.add_patch(FancyBboxPatch((i + 0.06, 0.34), 0.88, 0.54,
+        ax.add_patch(FancyBboxPatch((x + 0.06, y + 0.34), 0.88, 0.58,
                                     boxstyle="round,pad=0.0,rounding_size=0.04",
                                     facecolor=face, edgecolor="0.35"))
-        ax.text(i + 0.5, 0.83, stage.title, ha="center", va="top", fontsize=8.5,
+        ax.text(x + 0.5, y + 0.87, stage.title, ha="center", va="top", fontsize=8.5,
                 fontweight="bold")
-        ax.text(i + 0.5, 0.72, "\n".join(stage.lines), ha="center", va="top", fontsize=7.5,
-                linespacing=1.6)
-        ax.text(i + 0.5, 0.27, _shape_text(stage.output), ha="center", va="top",
-                fontsize=8, family="monospace")
-        if i:
-            ax.annotate("", (i + 0.07, 0.61), (i - 0.07, 0.61),
+        ax.text(x + 0.5, y + 0.75, "\n".join(stage.lines), ha="center", va="top",
+                fontsize=8, linespacing=1.5)
+        ax.text(x + 0.5, y + 0.27, _shape_text(stage.output), ha="center", va="top",
+                fontsize=8.5, family="monospace")
+        if x:
+            ax.annotate("", (x + 0.07, y + 0.63), (x - 0.07, y + 0.63),
                         arrowprops={"arrowstyle": "->", "color": "0.35"})
-    ax.text(0, 0.99, "orange: mixes frames (causal temporal kernels); blue: each frame "
-            "alone. '/2': stride 2. Under each box: its output per frame "
-            "(height×width×channels).", fontsize=8, va="top")
+        elif row:  # from the end of the row above, around the right, into this row
+            top = y + 1
+            ax.plot([columns - 0.06, columns + 0.04, columns + 0.04, -0.04, -0.04],
+                    [top + 0.63, top + 0.63, top + 0.08, top + 0.08, y + 0.63],
+                    color="0.35", lw=1)
+            ax.annotate("", (0.07, y + 0.63), (-0.05, y + 0.63),
+                        arrowprops={"arrowstyle": "->", "color": "0.35"})
+    ax.text(-0.1, rows + 0.12, "orange: mixes frames (causal temporal kernels); blue: each "
+            "frame alone. '/2': stride 2.\nUnder each box: its output per frame "
+            "(height×width×channels).", fontsize=8.5, va="top")
     return fig
 
 
@@ -170,6 +188,7 @@ def fifo_rows(model: keras.Model, stream: StreamingModel) -> list[FifoRow]:
     return rows
 
 
+@styled
 def plot_fifo_step(model: keras.Model, stream: StreamingModel, frame: int = 24) -> Figure:
     """What every FIFO holds right after frame ``frame`` (numbered from 1) was pushed.
 

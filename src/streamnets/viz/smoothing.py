@@ -5,6 +5,9 @@ the figure for any decay, and in the published static book, where no kernel exis
 For the book, every figure is rendered in advance and the slider is linked to them in
 the browser (``jslink``), so the page needs only the widget JavaScript and the state
 that papermill stored.
+
+Every figure is drawn in the book's style (:mod:`streamnets.viz.style`): legends outside
+the axes, accuracy axes zoomed to the values (and labelled so), frames numbered from 1.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from streamnets.smoothing import (
     DEFAULT_DECAY,
@@ -24,6 +28,7 @@ from streamnets.smoothing import (
     clip_accuracy,
     smooth_probabilities,
 )
+from streamnets.viz.style import frame_numbers, legend_outside, styled, zoom_axis
 
 #: Slider positions of the static widget: 0, 0.1, ..., 1.0.
 DEFAULT_DECAYS: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(11))
@@ -33,13 +38,18 @@ def _class_name(index: int, class_names: Sequence[str] | None) -> str:
     return str(index) if class_names is None else class_names[index]
 
 
+@styled
 def plot_accuracy_vs_decay(
     decays: Sequence[float],
     accuracies: Sequence[float],
     frame_accuracy: float | None = None,
     ax: Axes | None = None,
+    legend: bool = True,
 ) -> Axes:
     """Clip accuracy against the decay factor, with the frame-averaged accuracy as a line.
+
+    The accuracy axis is zoomed to the values drawn (:func:`~streamnets.viz.style.zoom_axis`)
+    and the legend sits above the axes.
 
     Args:
         decays: decay factors in ``[0, 1]`` (x axis).
@@ -48,25 +58,33 @@ def plot_accuracy_vs_decay(
         frame_accuracy: the per-frame accuracy to compare with, drawn as a dashed
             horizontal line; ``None`` for none.
         ax: the axes to draw on; ``None`` draws on a new ``Figure`` (``ax.figure``).
+        legend: draw the legend above the axes.
 
     Returns:
         The axes drawn on.
     """
     if ax is None:
-        ax = Figure(figsize=(5.5, 3.3), dpi=100, layout="constrained").add_subplot()
+        ax = Figure(figsize=(5.5, 3.3), layout="constrained").add_subplot()
     ax.plot(decays, accuracies, "o-", color="C0", label="smoothed, after the last frame")
+    shown = list(accuracies)
     if frame_accuracy is not None:
         ax.axhline(frame_accuracy, color="C3", ls="--", label="frame-averaged")
-    ax.set(xlabel="decay factor d", ylabel="clip accuracy", ylim=(0, 1.02), xlim=(-0.03, 1.03))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+        shown.append(frame_accuracy)
+    ax.set(xlabel="decay factor d", xlim=(-0.03, 1.03))
+    zoom_axis(ax, shown, label="clip accuracy")
+    if legend:
+        legend_outside(ax, "above")
     return ax
 
 
+@styled
 def plot_accuracy_vs_frames(
     curves: dict[str, Sequence[float]], ax: Axes | None = None
 ) -> Axes:
     """Clip accuracy if the decision were taken after 1..T frames, one line per setting.
+
+    Frames are numbered from 1 (the decision after the first frame is at x = 1), the
+    accuracy axis is zoomed to the values and the legend sits right of the axes.
 
     Args:
         curves: legend label (e.g. ``"d = 0.9"``) to clip accuracies in ``[0, 1]`` after
@@ -77,15 +95,17 @@ def plot_accuracy_vs_frames(
         The axes drawn on.
     """
     if ax is None:
-        ax = Figure(figsize=(5.5, 3.3), dpi=100, layout="constrained").add_subplot()
+        ax = Figure(figsize=(7.5, 3.3), layout="constrained").add_subplot()
     for label, accuracies in curves.items():
-        ax.plot(np.arange(1, len(accuracies) + 1), accuracies, "o-", ms=3, label=label)
-    ax.set(xlabel="frames seen", ylabel="clip accuracy", ylim=(0, 1.02))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+        ax.plot(frame_numbers(len(accuracies)), accuracies, "o-", ms=3, label=label)
+    ax.set(xlabel="frames seen")
+    zoom_axis(ax, np.concatenate([np.asarray(a, dtype=float) for a in curves.values()]),
+              label="clip accuracy")
+    legend_outside(ax, "right")
     return ax
 
 
+@styled
 def decay_figure(
     clip_logits: np.ndarray,
     label: int,
@@ -106,7 +126,8 @@ def decay_figure(
     The probabilities shown are ``P_t / sum(P_t)``: the decay-weighted average of the
     per-frame softmax outputs, which stays in [0, 1] for every decay. The classes are
     the clip's ``top_k`` by mean per-frame probability, the true one always included, so
-    the same lines (and colours) appear at every slider position.
+    the same lines (and colours) appear at every slider position. Both legends sit below
+    their axes, so they cover no curve at any slider position; frames are numbered from 1.
 
     Args:
         clip_logits: one clip's per-frame logits ``(frames, classes)``.
@@ -131,9 +152,9 @@ def decay_figure(
     classes = [c for c in np.argsort(mean_probs)[::-1] if c != label][: top_k - 1]
     classes = [label, *classes]
 
-    fig = Figure(figsize=(9, 3.2), dpi=72, layout="constrained")
-    ax_clip, ax_acc = fig.subplots(1, 2, width_ratios=(1.4, 1))
-    frames = np.arange(1, clip_logits.shape[0] + 1)
+    fig = Figure(figsize=(8.5, 4.4), dpi=80, layout="constrained")
+    ax_clip, ax_acc = fig.subplots(1, 2, width_ratios=(1.5, 1))
+    frames = frame_numbers(clip_logits.shape[0])
     if window is not None:  # frame k (from 0) covers [k, k + 1) and is drawn at x = k + 1
         start, end = max(window[0], 0.0) + 0.5, min(window[1], len(frames)) + 0.5
         ax_clip.axvspan(start, end, color="0.85", label="gesture")
@@ -144,13 +165,14 @@ def decay_figure(
     predicted = int(smoothed[-1].argmax())
     verdict = "right" if predicted == label else f"wrong: {_class_name(predicted, class_names)}"
     ax_clip.set(xlabel="frame", ylabel="smoothed probability", ylim=(0, 1.02),
-                title=f"one clip, d = {decay:.2f} ({verdict})")
-    ax_clip.grid(alpha=0.3)
-    ax_clip.legend(loc="upper left", fontsize=8)
-    plot_accuracy_vs_decay(decays, accuracies, ax=ax_acc)
-    ax_acc.legend(loc="lower left", fontsize=8)  # fixed, so it does not jump with the slider
-    ax_acc.plot([decay], [accuracy], "o", ms=12, mfc="none", mec="k", mew=2, zorder=10)
-    ax_acc.set_title(f"all clips: accuracy {accuracy:.1%} at d = {decay:.2f}")
+                xlim=(0.5, len(frames) + 0.5), title=f"one clip, d = {decay:.2f} ({verdict})")
+    ax_clip.xaxis.set_major_locator(MaxNLocator(integer=True))  # frames are whole numbers
+    legend_outside(ax_clip, "below", ncols=2)
+    plot_accuracy_vs_decay(decays, accuracies, ax=ax_acc, legend=False)
+    ax_acc.plot([decay], [accuracy], "o", ms=12, mfc="none", mec="k", mew=2, zorder=10,
+                clip_on=False, label="this d")
+    legend_outside(ax_acc, "below", ncols=1)
+    ax_acc.set_title(f"all clips: {accuracy:.1%} at d = {decay:.2f}")
     return fig
 
 

@@ -2,7 +2,8 @@
 
 Animations are ``matplotlib.animation.FuncAnimation`` objects on a plain ``Figure`` (no
 pyplot, so nothing is drawn twice in a notebook); :func:`animation_html` turns one into
-a self-contained HTML player that works in the static book too.
+a self-contained HTML player that works in the static book too. Everything is drawn in the
+book's style (:mod:`streamnets.viz.style`), with frames numbered from 1.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from streamnets.performance import LatencyComparison
 from streamnets.streaming import ConversionRow
 from streamnets.viz.player import animation_html
+from streamnets.viz.style import frame_numbers, legend_outside, styled
 
 __all__ = ["animate_fifo", "animate_predictions", "animation_html", "conversion_table_markdown",
            "plot_frame_errors", "plot_latency"]
@@ -31,6 +33,7 @@ def _check_clip(clip: np.ndarray) -> np.ndarray:
     return clip
 
 
+@styled
 def animate_fifo(clip: np.ndarray, fifo_history: np.ndarray, name: str) -> FuncAnimation:
     """Input frames beside the slots of one FIFO buffer, frame by frame.
 
@@ -76,6 +79,7 @@ def animate_fifo(clip: np.ndarray, fifo_history: np.ndarray, name: str) -> FuncA
     return FuncAnimation(fig, draw, frames=clip.shape[0], interval=500, blit=False)
 
 
+@styled
 def animate_predictions(
     clip: np.ndarray,
     probabilities: np.ndarray,
@@ -122,13 +126,14 @@ def animate_predictions(
         for bar, c in zip(bars, best, strict=True):
             bar.set_width(probabilities[t, c])
             bar.set_color("C2" if c == label else "C0")
-        ax_bars.set_yticklabels([class_names[c] for c in best], fontsize=8)
+        ax_bars.set_yticklabels([class_names[c] for c in best], fontsize=9)
         ax_bars.set_title(f"top {top_k} after frame {t + 1}   {truth}", fontsize=9)
         return [image, *bars]
 
     return FuncAnimation(fig, draw, frames=clip.shape[0], interval=400, blit=False)
 
 
+@styled
 def plot_latency(comparison: LatencyComparison) -> Figure:
     """Milliseconds per new frame: one streaming step against recomputing the window.
 
@@ -136,7 +141,7 @@ def plot_latency(comparison: LatencyComparison) -> Figure:
         comparison: the measured medians, as :func:`streamnets.performance.compare_latency`
             returns them; its ``window`` and ``batch_size`` label the bars and axis.
     """
-    fig = Figure(figsize=(5, 2.4), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(5.5, 2.4), layout="constrained")
     ax = fig.add_subplot()
     labels = ["streaming step\n(FIFO buffers)", f"recompute the\n{comparison.window}-frame window"]
     values = [comparison.stream_ms, comparison.recompute_ms]
@@ -145,10 +150,13 @@ def plot_latency(comparison: LatencyComparison) -> Figure:
         ax.text(value, y, f" {value:.1f} ms", va="center", fontsize=9)
     ax.set(xlabel=f"milliseconds per new frame (batch {comparison.batch_size}, median)",
            xlim=(0, 1.25 * max(values)))
-    ax.set_title(f"streaming is {comparison.ratio:.1f}x cheaper per frame", fontsize=10)
+    ratio = comparison.ratio
+    ax.set_title(f"streaming is {ratio:.1f}x cheaper per frame" if ratio >= 1 else
+                 f"streaming is {1 / ratio:.1f}x dearer per frame", fontsize=10)
     return fig
 
 
+@styled
 def plot_frame_errors(errors: Sequence[float], tolerance: float = 1e-5) -> Figure:
     """Largest streamed-vs-offline difference at each frame, relative to the logits' scale.
 
@@ -158,14 +166,14 @@ def plot_frame_errors(errors: Sequence[float], tolerance: float = 1e-5) -> Figur
         tolerance: the acceptance threshold, drawn as a dashed red line.
     """
     errors = np.asarray(errors, dtype=float)
-    fig = Figure(figsize=(5.5, 2.4), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(6.5, 2.4), layout="constrained")
     ax = fig.add_subplot()
-    frames = np.arange(1, len(errors) + 1)
+    frames = frame_numbers(len(errors))
     ax.bar(frames, np.maximum(errors, np.finfo(np.float32).tiny), color="C0")
     ax.axhline(tolerance, color="C3", ls="--", label=f"tolerance {tolerance:g}")
     ax.set(yscale="log", xlabel="frame", ylabel="max |difference| / max |logit|",
            xticks=frames, ylim=(None, 10 * max(tolerance, errors.max())))
-    ax.legend(loc="upper right", fontsize=8)
+    legend_outside(ax, "right")
     return fig
 
 

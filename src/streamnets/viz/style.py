@@ -50,6 +50,10 @@ def styled(function: Callable[P, R]) -> Callable[P, R]:
 
     Artists take their fonts and colours when they are created, so drawing inside the
     style is enough: the figure keeps its look when it is saved or shown later.
+
+    Args:
+        function: a function that draws and returns a figure (or anything else); it runs
+            inside :data:`STYLE`, and Matplotlib's settings are restored afterwards.
     """
 
     @functools.wraps(function)
