@@ -200,3 +200,12 @@ def test_the_executed_check_compares_reads_with_what_the_run_stored():
     twice.cells[1].outputs.append(glued_output("a", 5))
     assert any("stored 'a' more than once" in p
                for p in glue_problems(make_notebook(markdown, code), twice))
+
+
+def test_a_directive_reading_another_document_through_its_doc_option():
+    page = {"cells": [{"cell_type": "markdown", "source":
+                       "```{glue:any} landing\n:doc: notebooks/06_continuous.ipynb\n```\n\n"
+                       "```{glue:figure} local\n:name: fig-local\n```\n"}]}
+    other, local = glue_references(page)
+    assert (other.key, other.document) == ("landing", "notebooks/06_continuous.ipynb")
+    assert (local.key, local.document) == ("local", None)

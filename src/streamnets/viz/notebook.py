@@ -37,6 +37,8 @@ _ROLE = re.compile(r"\{(glue(?::[\w-]*)?)\}(`+)(.*?)(?<!`)\2(?!`)", re.DOTALL)
 _DIRECTIVE = re.compile(
     r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{(glue(?::[\w-]*)?)\}[ \t]*([^\n]*)$", re.MULTILINE
 )
+# The ``:doc:`` option of a directive (the line right after it): read from that document.
+_DOC_OPTION = re.compile(r"[ \t]*:doc:[ \t]*([^\n]+)")
 # A role right after an opening backtick: inside inline code, shown as text, not rendered.
 _ROLE_IN_CODE = re.compile(r"(?<![`\w])`\{glue(?::[\w-]*)?\}`[^`\n]*`")
 # IPython syntax that is not Python: line magics, shell escapes, cell magics.
@@ -195,6 +197,8 @@ def glue_references(notebook: Mapping[str, Any]) -> list[GlueReference]:
         found = []
         for match in _DIRECTIVE.finditer(source):
             key, document = _split_key(match[1], match[2], role=False)
+            option = _DOC_OPTION.match(source, match.end() + 1)  # {glue:any} key + :doc: path
+            document = option[1].strip() if option else document
             found.append((match.start(), GlueReference(index, match[1], "directive", key,
                                                        document, match[0].strip())))
         for match in _ROLE.finditer(source):

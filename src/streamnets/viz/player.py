@@ -5,7 +5,8 @@ Matplotlib's HTML player (:class:`matplotlib.animation.HTMLWriter`, also behind
 but draws its buttons with Font Awesome icons loaded from a CDN: opened without a network,
 the buttons are blank. :func:`animation_html` writes the same player with the icons
 replaced by plain Unicode symbols and the stylesheet link removed, so the page loads
-nothing from outside. No TensorFlow here.
+nothing from outside. :func:`animation_gif` writes the same animation as a GIF that plays
+by itself, for the book's landing page. No TensorFlow here.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from matplotlib import rc_context
-from matplotlib.animation import FuncAnimation, HTMLWriter
+from matplotlib.animation import FuncAnimation, HTMLWriter, PillowWriter
 
-#: Matplotlib's Font Awesome icon of each player button, and the symbol that replaces it.
+#: Matplotlib's Font Awesome icon of each player button, and the symbol that replaces it:
+#: ASCII and geometric shapes (U+25xx), which every common font has; the media-control
+#: symbols (U+23Ex) are missing from many Linux fonts and showed as empty boxes.
 BUTTON_SYMBOLS = {
     "fa-minus": "&minus;", "fa-plus": "+",
-    "fa-fast-backward": "&#x23EE;", "fa-step-backward": "&#x23F4;&#x23F4;",
-    "fa-play": "&#x25B6;", "fa-play fa-flip-horizontal": "&#x25C0;", "fa-pause": "&#x23F8;",
-    "fa-step-forward": "&#x23F5;&#x23F5;", "fa-fast-forward": "&#x23ED;",
+    "fa-fast-backward": "|&#x25C0;", "fa-step-backward": "&#x25C1;",
+    "fa-play": "&#x25B6;", "fa-play fa-flip-horizontal": "&#x25C0;", "fa-pause": "||",
+    "fa-step-forward": "&#x25B7;", "fa-fast-forward": "&#x25B6;|",
 }
 _ICON = re.compile(r'<i class="fa (fa-[a-z- ]+)"></i>')
 _ICON_STYLESHEET = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.IGNORECASE)
@@ -70,3 +73,26 @@ def animation_html(animation: FuncAnimation, quality: int = DEFAULT_QUALITY,
         animation.save(str(path), writer=writer,
                        savefig_kwargs={"pil_kwargs": {"quality": int(quality)}})
         return offline_player(path.read_text(encoding="utf-8"))
+
+
+def animation_gif(animation: FuncAnimation, dpi: float | None = None) -> bytes:
+    """The animation as an animated GIF that starts by itself and loops for ever.
+
+    For a page that should show the result at once (the book's landing page), where a
+    player with buttons is one click too many; show it with
+    ``IPython.display.Image(data=..., format="gif")``. GIF stores 256 colours per frame,
+    plenty for plots and synthetic frames.
+
+    Args:
+        animation: an animation of this package (e.g.
+            :func:`streamnets.viz.continuous.animate_stream`); every frame is rendered now.
+            It plays at its own interval.
+        dpi: resolution of the frames; ``None`` keeps the figure's own.
+    """
+    if dpi is not None and not dpi > 0:
+        raise ValueError(f"dpi must be positive, got {dpi!r}.")
+    with TemporaryDirectory() as folder:
+        path = Path(folder, "animation.gif")
+        animation.save(str(path), writer=PillowWriter(fps=1000.0 / animation._interval),
+                       dpi=dpi)
+        return path.read_bytes()
