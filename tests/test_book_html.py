@@ -20,10 +20,12 @@ pytestmark = pytest.mark.book
 #: Markup that only shows when MyST or myst-nb failed to render it.
 RAW_MARKUP = re.compile(r"\{(glue|glue:text|glue:figure|numref|ref|doc|eq|math)\}`|"
                         r"```\{|:::\{|\{glue:\}")
-#: Log lines of TensorFlow, absl and XLA, and Python's tracebacks.
+#: Log lines of TensorFlow, absl and XLA, Python's tracebacks and warnings, and paths of
+#: temporary folders (a reader's machine has other ones).
 LOGS = re.compile(r"Traceback \(most recent call last\)|\b[IWE]0000 \d\d:\d\d|"
                   r"tensorflow/core/|external/local_xla|WARNING:tensorflow|"
-                  r"triggered tf\.function retracing|oneDNN custom operations")
+                  r"triggered tf\.function retracing|oneDNN custom operations|"
+                  r"\.py:\d+: \w*Warning:|/tmp/tmp\w+")
 #: Attributes that make the browser fetch something (links a reader clicks are fine).
 FETCHES = re.compile(r'<(script|img|iframe|source|video|audio)\b[^>]*\bsrc="(?P<src>[^"]+)"|'
                      r'<link\b[^>]*\bhref="(?P<href>[^"]+)"', re.IGNORECASE)

@@ -233,3 +233,16 @@ def test_run_all_draws_saved_results_without_tensorflow(tmp_path: Path) -> None:
         assert f"figure -> {tmp_path / 'growth.png'}" in done.stdout
     assert not (tmp_path / "blocks.png").exists()
     assert "blocks: not drawn (the file carries no provenance stamp" in done.stdout
+
+
+def test_find_results_dir_on_a_fresh_clone_with_no_results_yet(tmp_path: Path) -> None:
+    benchmarks = tmp_path / "clone" / "benchmarks"
+    benchmarks.mkdir(parents=True)
+    (benchmarks / "run_all.py").write_text("# the suite\n")
+    nested = tmp_path / "clone" / "book" / "notebooks"
+    nested.mkdir(parents=True)
+    found = find_results_dir(nested)
+    assert found == benchmarks / "results" and not found.exists()
+    saved = read_matching_results(found)
+    assert saved.results == {}
+    assert all(reason.startswith("no file") for reason in saved.skipped.values())

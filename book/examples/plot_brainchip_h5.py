@@ -17,6 +17,7 @@ downloads and verifies the real one. It needs the ``akida`` extra (tf_keras).
 # :func:`streamnets.brainchip.to_tf_keras` builds the tf_keras twin of a model, layer for
 # layer with BrainChip's names; ``save`` writes the whole model.
 import tempfile
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -30,7 +31,9 @@ from streamnets.weights import load_brainchip_weights, load_pretrained
 
 shipped = load_pretrained("synthetic")
 path = Path(tempfile.mkdtemp()) / "tenn_spatiotemporal_jester.h5"
-to_tf_keras(shipped).save(path, save_format="h5")
+with warnings.catch_warnings():  # BrainChip's format is HDF5, which tf_keras calls legacy
+    warnings.simplefilter("ignore", UserWarning)
+    to_tf_keras(shipped).save(path, save_format="h5")
 print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB")
 
 # %%

@@ -31,7 +31,8 @@ calibration = np.stack([synthetic_clip(label, seed=100 + label) for label in ran
 folder = Path(tempfile.mkdtemp()) / "gesture_int8"
 result = export_litert(model, folder, int8=True, class_names=JESTER_CLASSES,
                        calibration_clips=calibration)
-print(result.summary())
+for name, size in sorted(result.files.items()):  # the folder itself is a temporary one
+    print(f"{name:16s} {size:>12,d} bytes")
 
 # %%
 # One frame per call

@@ -29,6 +29,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +66,17 @@ def litert_interpreter() -> Any:
 @contextlib.contextmanager
 def quiet_tensorflow() -> Iterator[None]:
     """Silence TensorFlow's Python logger (INFO lines of SavedModel writing, retracing
-    warnings from third-party layers) for the duration of the block."""
+    warnings from third-party layers) for the duration of the block, and the deprecation
+    warning of ``tf.lite.Interpreter``, which TensorFlow's converter uses internally to
+    calibrate (this package runs models with ai-edge-litert's interpreter)."""
     logger = tf.get_logger()
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\s*Warning: tf\.lite\.Interpreter is "
+                                    r"deprecated", category=UserWarning)
+            yield
     finally:
         logger.setLevel(level)
 

@@ -33,6 +33,10 @@ def find_results_dir(start: str | Path | None = None) -> Path | None:
     """``benchmarks/results`` of the checkout holding ``start`` (default: the working
     folder), looked up through its parents; ``None`` outside a checkout (Colab).
 
+    A checkout is recognised by its results folder or, on a fresh clone where no
+    benchmark has run yet, by ``benchmarks/run_all.py``: the folder returned then does not
+    exist yet, and every result reads as "no file".
+
     Args:
         start: the folder (or a file in it) the search starts from; ``None`` (or an
             empty path) means the current working folder.
@@ -40,7 +44,7 @@ def find_results_dir(start: str | Path | None = None) -> Path | None:
     start = Path(start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         candidate = folder / "benchmarks" / "results"
-        if candidate.is_dir():
+        if candidate.is_dir() or (candidate.parent / "run_all.py").is_file():
             return candidate
     return None
 
